@@ -1,0 +1,61 @@
+import type { Enricher } from '@vigil/core';
+import { type Database, pendingMigrations } from '@vigil/db';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { installErrorHandler } from './http/errors.ts';
+import { sensorContext } from './http/sensor/context.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { GroupCommitWriter } from './ingest/writer.ts';
+import { ApiKeyCache } from './projects.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+export interface AppDeps {
+  db: Database;
+  enricher: Enricher;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    writer: GroupCommitWriter;
+  }
+}
+
+/** Builds the HTTP application without listening; tests drive it with inject() or a real port. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // The client IP is a fraud signal: take it from the socket unless the proxy is trusted.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    bodyLimit: config.ingest.maxBodyBytes,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  const writer = new GroupCommitWriter(deps.db, {
+    maxBatch: config.ingest.maxBatch,
+    concurrency: deps.db.engine === 'pglite' ? 1 : config.ingest.concurrency,
+  });
+  app.decorate('writer', writer);
+  const ingest = new Ingest(writer, deps.enricher, new RateLimiter());
+  const keys = new ApiKeyCache(deps.db);
+
+  installErrorHandler(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.db.query('SELECT 1');
+      const pending = await pendingMigrations(deps.db);
+      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
+      return { status: 'ready', engine: deps.db.engine };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+  await app.register(sensorContext, { db: deps.db, ingest, keys, bodyLimit: config.ingest.maxBodyBytes });
+  app.addHook('onClose', async () => {
+    await writer.close();
+  });
+  return app;
+}

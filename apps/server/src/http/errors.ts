@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+/**
+ * The closed set of error codes the HTTP API answers with. Every error body has the shape
+ * {error: {code, message, field?, requestId}}; a 5xx never echoes internals.
+ */
+export type ErrorCode =
+  | 'missing_api_key'
+  | 'invalid_api_key'
+  | 'missing_field'
+  | 'invalid_body'
+  | 'invalid_parameter'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'too_many_events'
+  | 'rate_limited'
+  | 'not_found'
+  | 'unprocessable_event'
+  | 'unavailable'
+  | 'internal';
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  field?: string,
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: { code, message, ...(field ? { field } : {}), requestId: reply.request.id } });
+}
+
+/** Maps framework errors (bad JSON, body too large, unknown content type…) onto the closed set. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 413, 'payload_too_large', 'The request body is too large');
+    if (status === 415) return sendError(reply, 415, 'unsupported_media_type', error.message);
+    if (error.validation) return sendError(reply, 400, 'invalid_parameter', error.message);
+    if (status >= 400 && status < 500) return sendError(reply, status, 'invalid_body', error.message);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, 500, 'internal', 'Internal error');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

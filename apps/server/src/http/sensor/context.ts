@@ -1,0 +1,29 @@
+import type { Executor } from '@vigil/db';
+import type { FastifyInstance } from 'fastify';
+import type { Ingest } from '../../ingest/ingest.ts';
+import type { ApiKeyCache } from '../../projects.ts';
+import { apiKeyAuth } from './auth.ts';
+import { registerBodyParsers } from './body.ts';
+import { registerEventRoutes } from './events.ts';
+import { registerSensorRoutes } from './sensor.ts';
+import { registerUserRoutes } from './users.ts';
+
+export interface SensorContextOptions {
+  db: Executor;
+  ingest: Ingest;
+  keys: ApiKeyCache;
+  bodyLimit: number;
+}
+
+/**
+ * The public context: Api-Key authentication, its own body parsers and limits. Encapsulated, so
+ * nothing here leaks into the operator console.
+ */
+export async function sensorContext(app: FastifyInstance, options: SensorContextOptions): Promise<void> {
+  registerBodyParsers(app, options.bodyLimit);
+  // Authenticate before the body is read: an unauthenticated client cannot make us parse anything.
+  app.addHook('onRequest', apiKeyAuth(options.keys));
+  registerSensorRoutes(app, options.ingest);
+  registerEventRoutes(app, options.ingest);
+  registerUserRoutes(app, options.db);
+}

@@ -1,0 +1,1057 @@
+import { createHash } from 'node:crypto';
+import { eventTypeId, httpMethodId } from '@vigil/core';
+import type { Executor } from '@vigil/db';
+import type { EventWrite, EventWritten, LogWrite } from './types.ts';
+
+/** A session ends after this much idle time, or when it has lasted this long (tirreno's values). */
+export const SESSION_IDLE_MS = 1800 * 1000;
+export const SESSION_MAX_MS = 14400 * 1000;
+
+/** tirreno's placeholder ISPs: 0 for local networks, 64496 (a documentation ASN) for unknown. */
+const LOCAL_ISP = { asn: 0, name: 'Local area network' };
+const UNKNOWN_ISP = { asn: 64496, name: 'N/A' };
+
+/**
+ * Stores a batch of events in the caller's transaction with a fixed number of set-based
+ * statements, whatever the batch size: each entity table gets one multi-row upsert over arrays
+ * (unnest), inputs deduplicated and sorted by key so that concurrent batches lock rows in the
+ * same order and cannot deadlock each other. Returns one result per event, in input order.
+ */
+export async function writeEventBatch(
+  tx: Executor,
+  events: EventWrite[],
+  logs: LogWrite[],
+): Promise<EventWritten[]> {
+  const results: EventWritten[] = [];
+  if (events.length > 0) {
+    const batch = new BatchWriter(tx, events);
+    results.push(...(await batch.run()));
+  }
+  await insertLogbook(tx, [
+    ...events.map((e, i) => ({ projectId: e.projectId, log: e.log, eventId: results[i]?.eventId ?? null })),
+    ...logs.map((l) => ({ projectId: l.projectId, log: l.log, eventId: null })),
+  ]);
+  return results;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Map key of a tuple. Each part is tagged (null vs value) and joined by NUL, which the normaliser
+ * strips from every input, so two different tuples never share a key.
+ */
+function key(...parts: unknown[]): string {
+  return parts.map((p) => (p === null || p === undefined ? 'n' : `s${String(p)}`)).join('\u0000');
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Aggregates the rows one table receives from a batch: one entry per key, counted and time-bounded. */
+class Upserts<T extends { first: Date; last: Date; count: number }> {
+  readonly byKey = new Map<string, T>();
+  add(k: string, make: () => T, time: Date, merge?: (existing: T) => void): void {
+    const existing = this.byKey.get(k);
+    if (!existing) {
+      this.byKey.set(k, make());
+      return;
+    }
+    existing.count += 1;
+    if (time < existing.first) existing.first = time;
+    if (time > existing.last) existing.last = time;
+    merge?.(existing);
+  }
+  sorted(): [string, T][] {
+    return [...this.byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+interface Span {
+  first: Date;
+  last: Date;
+  count: number;
+}
+
+function span(time: Date): Span {
+  return { first: time, last: time, count: 1 };
+}
+
+const iso = (d: Date) => d.toISOString();
+
+class BatchWriter {
+  constructor(
+    private readonly tx: Executor,
+    private readonly items: EventWrite[],
+  ) {}
+
+  async run(): Promise<EventWritten[]> {
+    const items = this.items;
+    const userIds = await this.upsertUsers();
+    const userOf = (i: number) => userIds.get(key(items[i]!.projectId, items[i]!.event.userName))!;
+
+    const sessions = await this.assignSessions(userIds);
+    const ipIds = await this.upsertIps();
+    await this.upsertCountries();
+    const uaIds = await this.upsertUserAgents();
+    const deviceIds = await this.upsertDevices(userOf, uaIds);
+    const domainIds = await this.upsertDomains();
+    const emailIds = await this.upsertEmails(userOf, domainIds);
+    const phoneIds = await this.upsertPhones(userOf);
+    const resourceIds = await this.upsertResources();
+    const queryIds = await this.upsertQueries(resourceIds);
+    const refererIds = await this.upsertReferers();
+    await this.updateUsers(userOf, sessions.sessionOf, emailIds, phoneIds);
+
+    const eventIds = await this.nextIds('events', items.length);
+    const rows = items.map((item, i) => {
+      const e = item.event;
+      const p = item.projectId;
+      return {
+        id: eventIds[i]!,
+        project: p,
+        time: iso(e.eventTime),
+        user: userOf(i).id,
+        session: sessions.sessionOf[i]!,
+        ip: ipIds.get(key(p, e.ipAddress))!.id,
+        device: deviceIds.get(key(p, userOf(i).id, uaIds.get(key(p, e.userAgent))!, e.browserLanguage))!,
+        resource: resourceIds.get(key(p, e.url))!,
+        query: e.urlQuery === null ? null : queryIds.get(key(p, e.url, e.urlQuery))!,
+        referer: e.httpReferer === null ? null : refererIds.get(key(p, e.httpReferer))!,
+        email: e.emailAddress === null ? null : emailIds.get(key(p, userOf(i).id, e.emailAddress))!,
+        phone: e.phoneNumber === null ? null : phoneIds.get(key(p, userOf(i).id, e.phoneNumber))!,
+        type: eventTypeId(e.eventType),
+        code: e.httpCode,
+        method: e.httpMethod === null ? null : httpMethodId(e.httpMethod),
+        payload: e.payload === null ? null : JSON.stringify(e.payload),
+        requestId: item.log.requestId,
+      };
+    });
+    await this.tx.query(
+      `INSERT INTO events (id, project_id, time, user_id, session_id, ip_id, device_id, resource_id,
+         query_id, referer_id, email_id, phone_id, type, http_code, http_method, payload, request_id)
+       OVERRIDING SYSTEM VALUE
+       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::bigint[], $5::bigint[],
+         $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
+         $12::bigint[], $13::smallint[], $14::smallint[], $15::smallint[], $16::jsonb[], $17::text[])`,
+      columns(rows, [
+        'id',
+        'project',
+        'time',
+        'user',
+        'session',
+        'ip',
+        'device',
+        'resource',
+        'query',
+        'referer',
+        'email',
+        'phone',
+        'type',
+        'code',
+        'method',
+        'payload',
+        'requestId',
+      ]),
+    );
+    await this.writeFieldAudit(userOf, eventIds);
+    await this.queueScoring(userOf);
+    return items.map((item, i) => ({
+      eventId: eventIds[i]!,
+      userId: userOf(i).id,
+      ipBlacklisted: ipIds.get(key(item.projectId, item.event.ipAddress))!.blacklisted,
+    }));
+  }
+
+  private async nextIds(table: 'events' | 'sessions', n: number): Promise<number[]> {
+    if (n === 0) return [];
+    const { rows } = await this.tx.query<{ id: number }>(
+      `SELECT nextval(pg_get_serial_sequence('${table}', 'id'))::bigint AS id FROM generate_series(1, $1)`,
+      [n],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Creates unknown users, then locks every user of the batch (in id order) and reads their session state. */
+  private async upsertUsers(): Promise<Map<string, UserState>> {
+    const users = new Upserts<Span & { project: string; name: string; created: Date }>();
+    for (const { projectId, event: e } of this.items) {
+      users.add(
+        key(projectId, e.userName),
+        () => ({
+          ...span(e.eventTime),
+          project: projectId,
+          name: e.userName,
+          created: e.userCreated ?? e.eventTime,
+        }),
+        e.eventTime,
+      );
+    }
+    const sorted = users.sorted().map(([, u]) => u);
+    await this.tx.query(
+      `INSERT INTO users (project_id, user_name, created, first_seen, last_seen)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $4::timestamptz[])
+       ON CONFLICT (project_id, user_name) DO NOTHING`,
+      [
+        sorted.map((u) => u.project),
+        sorted.map((u) => u.name),
+        sorted.map((u) => iso(u.created)),
+        sorted.map((u) => iso(u.first)),
+      ],
+    );
+    const { rows } = await this.tx.query<{
+      id: number;
+      project_id: string;
+      user_name: string;
+      last_seen: Date;
+      event_count: number;
+      session_id: number | null;
+      started: Date | null;
+      session_last: Date | null;
+    }>(
+      `SELECT u.id, u.project_id, u.user_name, u.last_seen, u.event_count, u.session_id,
+              s.started, s.last_seen AS session_last
+         FROM users u
+         LEFT JOIN sessions s ON s.id = u.session_id
+        WHERE (u.project_id, u.user_name) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+        ORDER BY u.id
+          FOR UPDATE OF u`,
+      [sorted.map((u) => u.project), sorted.map((u) => u.name)],
+    );
+    const map = new Map<string, UserState>();
+    for (const r of rows) {
+      map.set(key(r.project_id, r.user_name), {
+        id: Number(r.id),
+        projectId: r.project_id,
+        isNew: Number(r.event_count) === 0,
+        lastSeen: r.last_seen,
+        sessionId: r.session_id === null ? null : Number(r.session_id),
+        sessionStarted: r.started,
+        sessionLast: r.session_last,
+      });
+    }
+    return map;
+  }
+
+  /**
+   * Walks each user's events in arrival order and decides their sessions: a new one for a new
+   * user, after more than 30 min between this event and the user's last activity (either way:
+   * a late event also starts one, as tirreno), or once the session has lasted 4 h.
+   */
+  private async assignSessions(users: Map<string, UserState>): Promise<{ sessionOf: number[] }> {
+    interface Session {
+      ref: number | null;
+      user: UserState;
+      started: Date;
+      last: Date;
+      count: number;
+    }
+    // Per user: the open session and the time of the latest activity, starting from the stored state.
+    const open = new Map<number, { session: Session | null; lastActivity: Date | null }>();
+    const touched: Session[] = [];
+    const sessionOf: Session[] = [];
+    for (const { projectId, event: e } of this.items) {
+      const user = users.get(key(projectId, e.userName))!;
+      let state = open.get(user.id);
+      if (!state) {
+        const stored =
+          !user.isNew && user.sessionId !== null && user.sessionStarted && user.sessionLast
+            ? { ref: user.sessionId, user, started: user.sessionStarted, last: user.sessionLast, count: 0 }
+            : null;
+        state = { session: stored, lastActivity: user.isNew ? null : user.lastSeen };
+        open.set(user.id, state);
+      }
+      const t = e.eventTime;
+      let s = state.session;
+      if (
+        s === null ||
+        state.lastActivity === null ||
+        Math.abs(t.getTime() - state.lastActivity.getTime()) > SESSION_IDLE_MS ||
+        s.last.getTime() - s.started.getTime() > SESSION_MAX_MS
+      ) {
+        s = { ref: null, user, started: t, last: t, count: 0 };
+        state.session = s;
+      }
+      if (s.count === 0) touched.push(s);
+      s.count += 1;
+      if (t < s.started) s.started = t;
+      if (t > s.last) s.last = t;
+      state.lastActivity = state.lastActivity === null || t > state.lastActivity ? t : state.lastActivity;
+      sessionOf.push(s);
+    }
+    const fresh = touched.filter((s) => s.ref === null);
+    const ids = await this.nextIds('sessions', fresh.length);
+    fresh.forEach((s, i) => {
+      s.ref = ids[i]!;
+    });
+    const rows = touched.sort((a, b) => a.ref! - b.ref!);
+    await this.tx.query(
+      `INSERT INTO sessions (id, project_id, user_id, started, last_seen, event_count) OVERRIDING SYSTEM VALUE
+       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::int[])
+       ON CONFLICT (id) DO UPDATE SET
+         started = LEAST(sessions.started, excluded.started),
+         last_seen = GREATEST(sessions.last_seen, excluded.last_seen),
+         event_count = sessions.event_count + excluded.event_count`,
+      [
+        rows.map((s) => s.ref),
+        rows.map((s) => s.user.projectId),
+        rows.map((s) => s.user.id),
+        rows.map((s) => iso(s.started)),
+        rows.map((s) => iso(s.last)),
+        rows.map((s) => s.count),
+      ],
+    );
+    return { sessionOf: sessionOf.map((s) => s.ref!) };
+  }
+
+  private async upsertIps(): Promise<Map<string, { id: number; blacklisted: boolean }>> {
+    const isps = new Upserts<Span & { project: string; asn: number; name: string }>();
+    const ips = new Upserts<Span & { project: string; ip: string; asn: number; item: EventWrite }>();
+    for (const item of this.items) {
+      const { projectId: p, event: e, enrichment: x } = item;
+      const isp = x.ip.local
+        ? LOCAL_ISP
+        : x.ip.asn === null
+          ? UNKNOWN_ISP
+          : { asn: x.ip.asn, name: x.ip.asName ?? `AS${x.ip.asn}` };
+      isps.add(key(p, isp.asn), () => ({ ...span(e.eventTime), project: p, ...isp }), e.eventTime);
+      ips.add(
+        key(p, e.ipAddress),
+        () => ({ ...span(e.eventTime), project: p, ip: e.ipAddress, asn: isp.asn, item }),
+        e.eventTime,
+      );
+    }
+    const ispRows = isps.sorted().map(([, v]) => v);
+    const { rows: ispIds } = await this.tx.query<{ id: number; project_id: string; asn: number }>(
+      `INSERT INTO isps (project_id, asn, name, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+       ON CONFLICT (project_id, asn) DO UPDATE SET
+         name = excluded.name,
+         first_seen = LEAST(isps.first_seen, excluded.first_seen),
+         last_seen = GREATEST(isps.last_seen, excluded.last_seen),
+         event_count = isps.event_count + excluded.event_count
+       RETURNING id, project_id, asn`,
+      [
+        ispRows.map((r) => r.project),
+        ispRows.map((r) => r.asn),
+        ispRows.map((r) => r.name),
+        ispRows.map((r) => iso(r.first)),
+        ispRows.map((r) => iso(r.last)),
+        ispRows.map((r) => r.count),
+      ],
+    );
+    const ispId = new Map(ispIds.map((r) => [key(r.project_id, r.asn), Number(r.id)]));
+    const ipRows = ips.sorted().map(([, v]) => {
+      const f = v.item.enrichment.ip;
+      return {
+        project: v.project,
+        ip: v.ip,
+        hash: sha256(v.ip),
+        country: f.country,
+        isp: ispId.get(key(v.project, v.asn))!,
+        network: f.network,
+        local: f.local,
+        datacenter: f.datacenter,
+        tor: f.tor,
+        relay: f.relay,
+        starlink: f.starlink,
+        vpn: f.vpn,
+        enrichment: JSON.stringify({ sources: f.sources, lists: f.lists }),
+        first: iso(v.first),
+        last: iso(v.last),
+        count: v.count,
+      };
+    });
+    const { rows } = await this.tx.query<{
+      id: number;
+      project_id: string;
+      hash: string;
+      blacklisted: boolean;
+    }>(
+      `INSERT INTO ips (project_id, ip, hash, country, isp_id, network, is_local, is_datacenter, is_tor,
+         is_relay, is_starlink, is_vpn, enrichment, enriched_at, first_seen, last_seen, event_count)
+       SELECT p, ip, h, c, isp, net, loc, dc, tor, rel, sl, vpn, en, now(), f, l, n
+         FROM unnest($1::uuid[], $2::inet[], $3::text[], $4::char(2)[], $5::bigint[], $6::cidr[],
+           $7::bool[], $8::bool[], $9::bool[], $10::bool[], $11::bool[], $12::bool[], $13::jsonb[],
+           $14::timestamptz[], $15::timestamptz[], $16::bigint[])
+           AS t(p, ip, h, c, isp, net, loc, dc, tor, rel, sl, vpn, en, f, l, n)
+       ON CONFLICT (project_id, ip) DO UPDATE SET
+         hash = excluded.hash, country = excluded.country, isp_id = excluded.isp_id, network = excluded.network,
+         is_local = excluded.is_local, is_datacenter = excluded.is_datacenter, is_tor = excluded.is_tor,
+         is_relay = excluded.is_relay, is_starlink = excluded.is_starlink, is_vpn = excluded.is_vpn,
+         enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
+         first_seen = LEAST(ips.first_seen, excluded.first_seen),
+         last_seen = GREATEST(ips.last_seen, excluded.last_seen),
+         event_count = ips.event_count + excluded.event_count
+       RETURNING id, project_id, hash, blacklisted`,
+      columns(ipRows, [
+        'project',
+        'ip',
+        'hash',
+        'country',
+        'isp',
+        'network',
+        'local',
+        'datacenter',
+        'tor',
+        'relay',
+        'starlink',
+        'vpn',
+        'enrichment',
+        'first',
+        'last',
+        'count',
+      ]),
+    );
+    // Rows come back keyed by the hash of the address text as sent, so the match does not depend on
+    // how PostgreSQL prints an inet value.
+    const byHash = new Map(
+      rows.map((r) => [key(r.project_id, r.hash), { id: Number(r.id), blacklisted: r.blacklisted }]),
+    );
+    return new Map(ipRows.map((r) => [key(r.project, r.ip), byHash.get(key(r.project, r.hash))!]));
+  }
+
+  private async upsertCountries(): Promise<void> {
+    const countries = new Upserts<Span & { project: string; country: string }>();
+    for (const { projectId: p, event: e, enrichment: x } of this.items) {
+      if (x.ip.country === null) continue;
+      const c = x.ip.country;
+      countries.add(key(p, c), () => ({ ...span(e.eventTime), project: p, country: c }), e.eventTime);
+    }
+    if (countries.size === 0) return;
+    const rows = countries.sorted().map(([, v]) => v);
+    await this.tx.query(
+      `INSERT INTO project_countries (project_id, country, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::char(2)[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
+       ON CONFLICT (project_id, country) DO UPDATE SET
+         first_seen = LEAST(project_countries.first_seen, excluded.first_seen),
+         last_seen = GREATEST(project_countries.last_seen, excluded.last_seen),
+         event_count = project_countries.event_count + excluded.event_count`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.country),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+  }
+
+  private async upsertUserAgents(): Promise<Map<string, number>> {
+    const uas = new Upserts<Span & { project: string; item: EventWrite }>();
+    for (const item of this.items) {
+      const { projectId: p, event: e } = item;
+      uas.add(key(p, e.userAgent), () => ({ ...span(e.eventTime), project: p, item }), e.eventTime);
+    }
+    const rows = uas.sorted().map(([, v]) => {
+      const f = v.item.enrichment.userAgent;
+      return {
+        project: v.project,
+        ua: v.item.event.userAgent,
+        deviceType: f?.deviceType ?? null,
+        brand: f?.brand ?? null,
+        model: f?.model ?? null,
+        osName: f?.osName ?? null,
+        osVersion: f?.osVersion ?? null,
+        browserName: f?.browserName ?? null,
+        browserVersion: f?.browserVersion ?? null,
+        isBot: f ? f.isBot : null,
+        botName: f?.botName ?? null,
+        isAiBot: f ? f.isAiBot : null,
+        enrichment: JSON.stringify({ lists: f?.lists ?? [] }),
+        first: iso(v.first),
+        last: iso(v.last),
+        count: v.count,
+      };
+    });
+    const res = await this.tx.query<{ id: number; project_id: string; ua: string | null }>(
+      `INSERT INTO user_agents (project_id, ua, device_type, brand, model, os_name, os_version, browser_name,
+         browser_version, is_bot, bot_name, is_ai_bot, enrichment, enriched_at, first_seen, last_seen, event_count)
+       SELECT p, ua, dt, br, mo, osn, osv, bn, bv, bot, botn, ai, en, now(), f, l, n
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::text[], $9::text[], $10::bool[], $11::text[], $12::bool[], $13::jsonb[], $14::timestamptz[],
+           $15::timestamptz[], $16::bigint[])
+           AS t(p, ua, dt, br, mo, osn, osv, bn, bv, bot, botn, ai, en, f, l, n)
+       ON CONFLICT (project_id, ua) DO UPDATE SET
+         device_type = excluded.device_type, brand = excluded.brand, model = excluded.model,
+         os_name = excluded.os_name, os_version = excluded.os_version, browser_name = excluded.browser_name,
+         browser_version = excluded.browser_version, is_bot = excluded.is_bot, bot_name = excluded.bot_name,
+         is_ai_bot = excluded.is_ai_bot, enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
+         first_seen = LEAST(user_agents.first_seen, excluded.first_seen),
+         last_seen = GREATEST(user_agents.last_seen, excluded.last_seen),
+         event_count = user_agents.event_count + excluded.event_count
+       RETURNING id, project_id, ua`,
+      columns(rows, [
+        'project',
+        'ua',
+        'deviceType',
+        'brand',
+        'model',
+        'osName',
+        'osVersion',
+        'browserName',
+        'browserVersion',
+        'isBot',
+        'botName',
+        'isAiBot',
+        'enrichment',
+        'first',
+        'last',
+        'count',
+      ]),
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, r.ua), Number(r.id)]));
+  }
+
+  private async upsertDevices(
+    userOf: (i: number) => UserState,
+    uaIds: Map<string, number>,
+  ): Promise<Map<string, number>> {
+    const devices = new Upserts<Span & { project: string; user: number; ua: number; lang: string | null }>();
+    this.items.forEach(({ projectId: p, event: e }, i) => {
+      const user = userOf(i).id;
+      const ua = uaIds.get(key(p, e.userAgent))!;
+      devices.add(
+        key(p, user, ua, e.browserLanguage),
+        () => ({ ...span(e.eventTime), project: p, user, ua, lang: e.browserLanguage }),
+        e.eventTime,
+      );
+    });
+    const rows = devices.sorted().map(([, v]) => v);
+    const res = await this.tx.query<{
+      id: number;
+      project_id: string;
+      user_id: number;
+      user_agent_id: number;
+      lang: string | null;
+    }>(
+      `INSERT INTO devices (project_id, user_id, user_agent_id, lang, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])
+       ON CONFLICT (project_id, user_id, user_agent_id, lang) DO UPDATE SET
+         first_seen = LEAST(devices.first_seen, excluded.first_seen),
+         last_seen = GREATEST(devices.last_seen, excluded.last_seen),
+         event_count = devices.event_count + excluded.event_count
+       RETURNING id, project_id, user_id, user_agent_id, lang`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.user),
+        rows.map((r) => r.ua),
+        rows.map((r) => r.lang),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    return new Map(
+      res.rows.map((r) => [
+        key(r.project_id, Number(r.user_id), Number(r.user_agent_id), r.lang),
+        Number(r.id),
+      ]),
+    );
+  }
+
+  private async upsertDomains(): Promise<Map<string, number>> {
+    const domains = new Upserts<Span & { project: string; item: EventWrite }>();
+    for (const item of this.items) {
+      const d = item.enrichment.domain;
+      if (item.event.emailAddress === null || d === null) continue;
+      domains.add(
+        key(item.projectId, d.domain),
+        () => ({ ...span(item.event.eventTime), project: item.projectId, item }),
+        item.event.eventTime,
+      );
+    }
+    if (domains.size === 0) return new Map();
+    const rows = domains.sorted().map(([, v]) => {
+      const d = v.item.enrichment.domain!;
+      return {
+        project: v.project,
+        domain: d.domain,
+        registrable: d.registrable,
+        suffix: d.publicSuffix,
+        free: d.freeProvider,
+        disposable: d.disposable,
+        mx: d.hasMx,
+        enrichment: JSON.stringify({ lists: d.lists }),
+        first: iso(v.first),
+        last: iso(v.last),
+        count: v.count,
+      };
+    });
+    const res = await this.tx.query<{ id: number; project_id: string; domain: string }>(
+      `INSERT INTO domains (project_id, domain, registrable, public_suffix, is_free, is_disposable, has_mx,
+         enrichment, enriched_at, first_seen, last_seen, event_count)
+       SELECT p, d, r, s, fr, di, mx, en, now(), f, l, n
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
+           $8::jsonb[], $9::timestamptz[], $10::timestamptz[], $11::bigint[]) AS t(p, d, r, s, fr, di, mx, en, f, l, n)
+       ON CONFLICT (project_id, domain) DO UPDATE SET
+         registrable = excluded.registrable, public_suffix = excluded.public_suffix, is_free = excluded.is_free,
+         is_disposable = excluded.is_disposable, has_mx = COALESCE(excluded.has_mx, domains.has_mx),
+         enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
+         first_seen = LEAST(domains.first_seen, excluded.first_seen),
+         last_seen = GREATEST(domains.last_seen, excluded.last_seen),
+         event_count = domains.event_count + excluded.event_count
+       RETURNING id, project_id, domain`,
+      columns(rows, [
+        'project',
+        'domain',
+        'registrable',
+        'suffix',
+        'free',
+        'disposable',
+        'mx',
+        'enrichment',
+        'first',
+        'last',
+        'count',
+      ]),
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, r.domain), Number(r.id)]));
+  }
+
+  /** An address another user of the project had blacklisted arrives blacklisted (tirreno §6.5). */
+  private async upsertEmails(
+    userOf: (i: number) => UserState,
+    domainIds: Map<string, number>,
+  ): Promise<Map<string, number>> {
+    const emails = new Upserts<Span & { project: string; user: number; item: EventWrite }>();
+    this.items.forEach((item, i) => {
+      const e = item.event;
+      if (e.emailAddress === null) return;
+      const user = userOf(i).id;
+      emails.add(
+        key(item.projectId, user, e.emailAddress),
+        () => ({ ...span(e.eventTime), project: item.projectId, user, item }),
+        e.eventTime,
+      );
+    });
+    if (emails.size === 0) return new Map();
+    const rows = emails.sorted().map(([, v]) => {
+      const email = v.item.event.emailAddress!;
+      const f = v.item.enrichment.email;
+      const domain = v.item.enrichment.domain;
+      return {
+        project: v.project,
+        user: v.user,
+        email,
+        hash: sha256(email),
+        domain: domain ? (domainIds.get(key(v.project, domain.domain)) ?? null) : null,
+        valid: f ? f.valid : null,
+        enrichment: JSON.stringify(f ?? {}),
+        first: iso(v.first),
+        last: iso(v.last),
+        count: v.count,
+      };
+    });
+    const res = await this.tx.query<{ id: number; project_id: string; user_id: number; email: string }>(
+      `INSERT INTO emails (project_id, user_id, email, hash, domain_id, is_valid, enrichment, enriched_at,
+         blacklisted, first_seen, last_seen, event_count)
+       SELECT p, u, em, h, d, v, en, now(),
+              EXISTS (SELECT 1 FROM emails b WHERE b.project_id = p AND b.email = em AND b.blacklisted), f, l, n
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bool[], $7::jsonb[],
+           $8::timestamptz[], $9::timestamptz[], $10::bigint[]) AS t(p, u, em, h, d, v, en, f, l, n)
+       ON CONFLICT (project_id, user_id, email) DO UPDATE SET
+         domain_id = excluded.domain_id, is_valid = excluded.is_valid, enrichment = excluded.enrichment,
+         enriched_at = excluded.enriched_at,
+         first_seen = LEAST(emails.first_seen, excluded.first_seen),
+         last_seen = GREATEST(emails.last_seen, excluded.last_seen),
+         event_count = emails.event_count + excluded.event_count
+       RETURNING id, project_id, user_id, email`,
+      columns(rows, [
+        'project',
+        'user',
+        'email',
+        'hash',
+        'domain',
+        'valid',
+        'enrichment',
+        'first',
+        'last',
+        'count',
+      ]),
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, Number(r.user_id), r.email), Number(r.id)]));
+  }
+
+  private async upsertPhones(userOf: (i: number) => UserState): Promise<Map<string, number>> {
+    const phones = new Upserts<Span & { project: string; user: number; item: EventWrite }>();
+    this.items.forEach((item, i) => {
+      const e = item.event;
+      if (e.phoneNumber === null) return;
+      const user = userOf(i).id;
+      phones.add(
+        key(item.projectId, user, e.phoneNumber),
+        () => ({ ...span(e.eventTime), project: item.projectId, user, item }),
+        e.eventTime,
+      );
+    });
+    if (phones.size === 0) return new Map();
+    const rows = phones.sorted().map(([, v]) => {
+      const phone = v.item.event.phoneNumber!;
+      const f = v.item.enrichment.phone;
+      return {
+        project: v.project,
+        user: v.user,
+        phone,
+        hash: sha256(phone),
+        e164: f?.e164 ?? null,
+        country: f?.country ?? null,
+        lineType: f?.lineType ?? null,
+        valid: f ? f.valid : null,
+        enrichment: JSON.stringify({ lists: f?.lists ?? [] }),
+        first: iso(v.first),
+        last: iso(v.last),
+        count: v.count,
+      };
+    });
+    const res = await this.tx.query<{ id: number; project_id: string; user_id: number; phone: string }>(
+      `INSERT INTO phones (project_id, user_id, phone, hash, e164, country, line_type, is_valid, enrichment,
+         enriched_at, blacklisted, first_seen, last_seen, event_count)
+       SELECT p, u, ph, h, e, c, lt, v, en, now(),
+              EXISTS (SELECT 1 FROM phones b WHERE b.project_id = p AND b.phone = ph AND b.blacklisted), f, l, n
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::char(2)[], $7::text[],
+           $8::bool[], $9::jsonb[], $10::timestamptz[], $11::timestamptz[], $12::bigint[])
+           AS t(p, u, ph, h, e, c, lt, v, en, f, l, n)
+       ON CONFLICT (project_id, user_id, phone) DO UPDATE SET
+         e164 = excluded.e164, country = excluded.country, line_type = excluded.line_type,
+         is_valid = excluded.is_valid, enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
+         first_seen = LEAST(phones.first_seen, excluded.first_seen),
+         last_seen = GREATEST(phones.last_seen, excluded.last_seen),
+         event_count = phones.event_count + excluded.event_count
+       RETURNING id, project_id, user_id, phone`,
+      columns(rows, [
+        'project',
+        'user',
+        'phone',
+        'hash',
+        'e164',
+        'country',
+        'lineType',
+        'valid',
+        'enrichment',
+        'first',
+        'last',
+        'count',
+      ]),
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, Number(r.user_id), r.phone), Number(r.id)]));
+  }
+
+  /** The page title and HTTP code are those of the latest event in the batch for that resource. */
+  private async upsertResources(): Promise<Map<string, number>> {
+    const resources = new Upserts<
+      Span & { project: string; url: string; title: string | null; code: number | null }
+    >();
+    for (const { projectId: p, event: e } of this.items) {
+      resources.add(
+        key(p, e.url),
+        () => ({ ...span(e.eventTime), project: p, url: e.url, title: e.pageTitle, code: e.httpCode }),
+        e.eventTime,
+        (r) => {
+          if (e.eventTime >= r.last) {
+            r.title = e.pageTitle ?? r.title;
+            r.code = e.httpCode ?? r.code;
+          }
+        },
+      );
+    }
+    const rows = resources.sorted().map(([, v]) => v);
+    const res = await this.tx.query<{ id: number; project_id: string; url: string }>(
+      `INSERT INTO resources (project_id, url, title, http_code, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])
+       ON CONFLICT (project_id, url) DO UPDATE SET
+         title = COALESCE(excluded.title, resources.title),
+         http_code = COALESCE(excluded.http_code, resources.http_code),
+         first_seen = LEAST(resources.first_seen, excluded.first_seen),
+         last_seen = GREATEST(resources.last_seen, excluded.last_seen),
+         event_count = resources.event_count + excluded.event_count
+       RETURNING id, project_id, url`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.url),
+        rows.map((r) => r.title),
+        rows.map((r) => r.code),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, r.url), Number(r.id)]));
+  }
+
+  private async upsertQueries(resourceIds: Map<string, number>): Promise<Map<string, number>> {
+    const queries = new Upserts<Span & { project: string; resource: number; query: string; url: string }>();
+    for (const { projectId: p, event: e } of this.items) {
+      if (e.urlQuery === null) continue;
+      const q = e.urlQuery;
+      const resource = resourceIds.get(key(p, e.url))!;
+      queries.add(
+        key(p, resource, q),
+        () => ({ ...span(e.eventTime), project: p, resource, query: q, url: e.url }),
+        e.eventTime,
+      );
+    }
+    if (queries.size === 0) return new Map();
+    const rows = queries.sorted().map(([, v]) => v);
+    const res = await this.tx.query<{ id: number; project_id: string; resource_id: number; query: string }>(
+      `INSERT INTO resource_queries (project_id, resource_id, query, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+       ON CONFLICT (project_id, resource_id, query) DO UPDATE SET
+         first_seen = LEAST(resource_queries.first_seen, excluded.first_seen),
+         last_seen = GREATEST(resource_queries.last_seen, excluded.last_seen),
+         event_count = resource_queries.event_count + excluded.event_count
+       RETURNING id, project_id, resource_id, query`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.resource),
+        rows.map((r) => r.query),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    const urlOf = new Map(rows.map((r) => [key(r.project, r.resource, r.query), r.url]));
+    return new Map(
+      res.rows.map((r) => [
+        key(r.project_id, urlOf.get(key(r.project_id, Number(r.resource_id), r.query)), r.query),
+        Number(r.id),
+      ]),
+    );
+  }
+
+  private async upsertReferers(): Promise<Map<string, number>> {
+    const referers = new Upserts<Span & { project: string; referer: string }>();
+    for (const { projectId: p, event: e } of this.items) {
+      if (e.httpReferer === null) continue;
+      const r = e.httpReferer;
+      referers.add(key(p, r), () => ({ ...span(e.eventTime), project: p, referer: r }), e.eventTime);
+    }
+    if (referers.size === 0) return new Map();
+    const rows = referers.sorted().map(([, v]) => v);
+    const res = await this.tx.query<{ id: number; project_id: string; referer: string }>(
+      `INSERT INTO referers (project_id, referer, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
+       ON CONFLICT (project_id, referer) DO UPDATE SET
+         first_seen = LEAST(referers.first_seen, excluded.first_seen),
+         last_seen = GREATEST(referers.last_seen, excluded.last_seen),
+         event_count = referers.event_count + excluded.event_count
+       RETURNING id, project_id, referer`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.referer),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    return new Map(res.rows.map((r) => [key(r.project_id, r.referer), Number(r.id)]));
+  }
+
+  /**
+   * Folds the batch into each user row: counters, last IP (of the latest event), current session,
+   * names only when sent (an absent name keeps the stored one), last e-mail and phone never reset.
+   */
+  private async updateUsers(
+    userOf: (i: number) => UserState,
+    sessionOf: number[],
+    emailIds: Map<string, number>,
+    phoneIds: Map<string, number>,
+  ): Promise<void> {
+    interface Fold {
+      id: number;
+      first: Date;
+      last: Date;
+      count: number;
+      lastIp: string;
+      session: number;
+      firstName: string | null;
+      lastName: string | null;
+      fullName: string | null;
+      created: Date | null;
+      email: number | null;
+      phone: number | null;
+    }
+    const folds = new Map<number, Fold>();
+    this.items.forEach(({ projectId: p, event: e }, i) => {
+      const user = userOf(i);
+      const email = e.emailAddress === null ? null : emailIds.get(key(p, user.id, e.emailAddress))!;
+      const phone = e.phoneNumber === null ? null : phoneIds.get(key(p, user.id, e.phoneNumber))!;
+      let f = folds.get(user.id);
+      if (!f) {
+        f = {
+          id: user.id,
+          first: e.eventTime,
+          last: e.eventTime,
+          count: 0,
+          lastIp: e.ipAddress,
+          session: sessionOf[i]!,
+          firstName: null,
+          lastName: null,
+          fullName: null,
+          created: null,
+          email: null,
+          phone: null,
+        };
+        folds.set(user.id, f);
+      }
+      f.count += 1;
+      if (e.eventTime < f.first) f.first = e.eventTime;
+      if (e.eventTime >= f.last) {
+        f.last = e.eventTime;
+        f.lastIp = e.ipAddress;
+      }
+      f.session = sessionOf[i]!;
+      f.firstName = e.firstName ?? f.firstName;
+      f.lastName = e.lastName ?? f.lastName;
+      f.fullName = e.fullName ?? f.fullName;
+      f.created = e.userCreated ?? f.created;
+      f.email = email ?? f.email;
+      f.phone = phone ?? f.phone;
+    });
+    const rows = [...folds.values()].sort((a, b) => a.id - b.id);
+    await this.tx.query(
+      `UPDATE users u SET
+         first_seen = LEAST(u.first_seen, v.f), last_seen = GREATEST(u.last_seen, v.l),
+         last_ip = CASE WHEN v.l >= u.last_seen OR u.event_count = 0 THEN v.ip ELSE u.last_ip END,
+         event_count = u.event_count + v.n, session_id = v.s,
+         first_name = COALESCE(v.fn, u.first_name), last_name = COALESCE(v.ln, u.last_name),
+         full_name = COALESCE(v.fu, u.full_name), created = COALESCE(v.cr, u.created),
+         last_email_id = COALESCE(v.em, u.last_email_id), last_phone_id = COALESCE(v.ph, u.last_phone_id)
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::inet[], $5::bigint[], $6::bigint[],
+         $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bigint[], $12::bigint[])
+         AS v(id, f, l, ip, n, s, fn, ln, fu, cr, em, ph)
+       WHERE u.id = v.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.lastIp),
+        rows.map((r) => r.count),
+        rows.map((r) => r.session),
+        rows.map((r) => r.firstName),
+        rows.map((r) => r.lastName),
+        rows.map((r) => r.fullName),
+        rows.map((r) => (r.created ? iso(r.created) : null)),
+        rows.map((r) => r.email),
+        rows.map((r) => r.phone),
+      ],
+    );
+  }
+
+  /** field_edit events: one upsert of the fields touched, one insert of every change. */
+  private async writeFieldAudit(userOf: (i: number) => UserState, eventIds: number[]): Promise<void> {
+    const fields = new Upserts<Span & { project: string; fieldId: string; name: string | null }>();
+    const changes: {
+      i: number;
+      project: string;
+      change: NonNullable<EventWrite['event']['fieldHistory']>[number];
+    }[] = [];
+    this.items.forEach(({ projectId: p, event: e }, i) => {
+      if (e.eventType !== 'field_edit' || !e.fieldHistory) return;
+      for (const change of e.fieldHistory) {
+        fields.add(
+          key(p, change.fieldId),
+          () => ({ ...span(e.eventTime), project: p, fieldId: change.fieldId, name: change.fieldName }),
+          e.eventTime,
+          (f) => {
+            f.name = change.fieldName ?? f.name;
+          },
+        );
+        changes.push({ i, project: p, change });
+      }
+    });
+    if (changes.length === 0) return;
+    const rows = fields.sorted().map(([, v]) => v);
+    const res = await this.tx.query<{ id: number; project_id: string; field_id: string }>(
+      `INSERT INTO fields (project_id, field_id, field_name, first_seen, last_seen, edit_count)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+       ON CONFLICT (project_id, field_id) DO UPDATE SET
+         field_name = COALESCE(excluded.field_name, fields.field_name),
+         first_seen = LEAST(fields.first_seen, excluded.first_seen),
+         last_seen = GREATEST(fields.last_seen, excluded.last_seen),
+         edit_count = fields.edit_count + excluded.edit_count
+       RETURNING id, project_id, field_id`,
+      [
+        rows.map((r) => r.project),
+        rows.map((r) => r.fieldId),
+        rows.map((r) => r.name),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    const fieldRef = new Map(res.rows.map((r) => [key(r.project_id, r.field_id), Number(r.id)]));
+    await this.tx.query(
+      `INSERT INTO field_changes (project_id, field_ref, user_id, event_id, time, field_name, old_value, new_value, parent_id, parent_name)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[],
+         $7::text[], $8::text[], $9::text[], $10::text[])`,
+      [
+        changes.map((c) => c.project),
+        changes.map((c) => fieldRef.get(key(c.project, c.change.fieldId))!),
+        changes.map((c) => userOf(c.i).id),
+        changes.map((c) => eventIds[c.i]!),
+        changes.map((c) => iso(this.items[c.i]!.event.eventTime)),
+        changes.map((c) => c.change.fieldName),
+        changes.map((c) => c.change.oldValue),
+        changes.map((c) => c.change.newValue),
+        changes.map((c) => c.change.parentId),
+        changes.map((c) => c.change.parentName),
+      ],
+    );
+  }
+
+  /** Marks every user of the batch for rescoring, in this same transaction. */
+  private async queueScoring(userOf: (i: number) => UserState): Promise<void> {
+    const users = new Map<number, string>();
+    this.items.forEach((item, i) => {
+      users.set(userOf(i).id, item.projectId);
+    });
+    const ids = [...users.keys()].sort((a, b) => a - b);
+    await this.tx.query(
+      `INSERT INTO scoring_queue (user_id, project_id)
+       SELECT * FROM unnest($1::bigint[], $2::uuid[])
+       ON CONFLICT (user_id) DO UPDATE SET queued_at = now()`,
+      [ids, ids.map((id) => users.get(id))],
+    );
+  }
+}
+
+interface UserState {
+  id: number;
+  projectId: string;
+  isNew: boolean;
+  lastSeen: Date;
+  sessionId: number | null;
+  sessionStarted: Date | null;
+  sessionLast: Date | null;
+}
+
+function columns<T extends Row>(rows: T[], names: (keyof T)[]): unknown[][] {
+  return names.map((name) => rows.map((r) => r[name]));
+}
+
+async function insertLogbook(
+  tx: Executor,
+  entries: { projectId: string; log: EventWrite['log']; eventId: number | null }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO logbook (project_id, started, endpoint, caller_ip, event_id, error_type, error_text, raw, request_id)
+     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::inet[], $5::bigint[], $6::smallint[],
+       $7::jsonb[], $8::jsonb[], $9::text[])`,
+    [
+      entries.map((e) => e.projectId),
+      entries.map((e) => iso(e.log.started)),
+      entries.map((e) => e.log.endpoint),
+      entries.map((e) => e.log.callerIp),
+      entries.map((e) => e.eventId),
+      entries.map((e) => e.log.errorType),
+      entries.map((e) => (e.log.errorText === null ? null : JSON.stringify(e.log.errorText))),
+      entries.map((e) => (e.log.raw === null ? null : JSON.stringify(e.log.raw))),
+      entries.map((e) => e.log.requestId),
+    ],
+  );
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { migrate } from '@vigil/db';
+import { buildApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { openConfiguredDatabase } from './database.ts';
+import { createEnricher } from './enrich.ts';
+import { createProject } from './projects.ts';
+
+const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+  start [--port N] [--data DIR]       run the HTTP server (and, on the embedded database, the workers)
+  migrate [--data DIR]                apply pending database migrations and exit
+  project create --name N [--rate-limit RPS] [--json] [--data DIR]
+                                      create a project and print its id and API key (shown once)
+
+Environment: PORT, HOST, DATABASE_URL, VIGIL_DATA_DIR, TRUSTED_PROXIES, VIGIL_SECRET, SMTP_URL, LOG_LEVEL.
+Without DATABASE_URL, Vigil runs on an embedded PostgreSQL in VIGIL_DATA_DIR (default ./data).`;
+
+/** Thrown for a wrong command line: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+function check(ok: boolean, label: string, detail = ''): void {
+  process.stdout.write(`${ok ? '✓' : '✗'} ${label}${detail ? `: ${detail}` : ''}\n`);
+}
+
+function configFrom(values: { port?: string; data?: string }): Config {
+  const env = { ...process.env };
+  if (values.port !== undefined) env.PORT = values.port;
+  if (values.data !== undefined) env.VIGIL_DATA_DIR = values.data;
+  return loadConfig(env);
+}
+
+async function start(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, data: { type: 'string' } },
+  });
+  let config: Config;
+  try {
+    config = configFrom(values);
+    check(true, 'config', `port ${config.port}, ${config.databaseUrl ? 'PostgreSQL' : 'embedded database'}`);
+  } catch (error) {
+    check(false, 'config', (error as Error).message);
+    process.exitCode = 1;
+    return;
+  }
+  let db: Awaited<ReturnType<typeof openConfiguredDatabase>>;
+  try {
+    db = await openConfiguredDatabase(config);
+    await db.query('SELECT 1');
+    check(true, 'database', `${db.engine} at ${db.location}`);
+  } catch (error) {
+    check(false, 'database', (error as Error).message);
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    const applied = await migrate(db);
+    check(true, 'migrations', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
+  } catch (error) {
+    check(false, 'migrations', (error as Error).message);
+    await db.close();
+    process.exitCode = 1;
+    return;
+  }
+  const firstKey = await ensureFirstProject(db);
+  const enricher = await createEnricher(config);
+  check(true, 'enrichment', enricher.description);
+  const app = await buildApp(config, { db, enricher: enricher.enricher });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    check(false, 'http', (error as Error).message);
+    await app.close();
+    await db.close();
+    process.exitCode = 1;
+    return;
+  }
+  const url = `http://localhost:${config.port}`;
+  check(true, 'http', `listening on ${url}`);
+  process.stdout.write(`\nVigil is running at ${url}\n`);
+  if (!config.databaseUrl) process.stdout.write(`Data folder: ${config.dataDir}\n`);
+  if (firstKey) {
+    process.stdout.write(
+      `\nCreated the first project "${firstKey.name}" (id ${firstKey.id}).\n` +
+        `Its API key, shown only this once:\n\n    ${firstKey.apiKey}\n\n` +
+        `Send events with:\n    curl -X POST ${url}/sensor/ -H 'Api-Key: ${firstKey.apiKey}' \\\n` +
+        `      -d ipAddress=203.0.113.7 -d url=/login -d userName=alice -d eventType=account_login\n`,
+    );
+  } else {
+    process.stdout.write(
+      '\nTo create another project and API key, stop the server and run:\n' +
+        '    npx vigil project create --name "My app"\n' +
+        '(with DATABASE_URL set, this works while the server runs)\n',
+    );
+  }
+  const stop = async (signal: string) => {
+    process.stdout.write(`\n${signal}: stopping; committing accepted events…\n`);
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** A new install gets one project, so `npm start` ends with a working key. */
+async function ensureFirstProject(db: Awaited<ReturnType<typeof openConfiguredDatabase>>) {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM projects');
+  if (rows[0]!.n > 0) return null;
+  const { project, apiKey } = await createProject(db, { name: 'Default project' });
+  return { id: project.id, name: project.name, apiKey };
+}
+
+async function migrateCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' } } });
+  const config = configFrom(values);
+  const db = await openConfiguredDatabase(config);
+  try {
+    const applied = await migrate(db);
+    check(true, 'migrations', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
+  } finally {
+    await db.close();
+  }
+}
+
+async function projectCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'create') throw new UsageError(`unknown project command: ${sub ?? '(none)'}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+    },
+  });
+  if (!values.name?.trim()) throw new UsageError('project create needs --name');
+  const rateLimit = values['rate-limit'];
+  if (rateLimit !== undefined && !/^\d+$/.test(rateLimit)) {
+    throw new UsageError('--rate-limit takes a whole number of requests per second (0 disables the limit)');
+  }
+  const config = configFrom(values);
+  const db = await openConfiguredDatabase(config);
+  try {
+    await migrate(db);
+    const { project, apiKey } = await createProject(db, {
+      name: values.name.trim(),
+      ...(rateLimit !== undefined ? { rateLimitRps: Number(rateLimit) } : {}),
+    });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ projectId: project.id, apiKey })}\n`);
+    } else {
+      process.stdout.write(
+        `Project: ${project.name}\nProject id: ${project.id}\nAPI key (shown only once): ${apiKey}\n`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  start,
+  migrate: migrateCommand,
+  project: projectCommand,
+};
+
+async function main(): Promise<void> {
+  const [command, ...argv] = process.argv.slice(2);
+  if (!command || command === '--help' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command: ${command}`);
+  await run(argv);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`vigil: ${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`vigil: ${(error as Error).message}\n`);
+  process.exit(1);
+});

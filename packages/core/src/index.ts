@@ -1,0 +1,3 @@
+export * from './enrichment.ts';
+export * from './event.ts';
+export * from './sensor/index.ts';

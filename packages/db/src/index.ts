@@ -1,0 +1,5 @@
+export * from './database.ts';
+export * from './lock.ts';
+export * from './migrate.ts';
+export * from './partitions.ts';
+export * from './testing.ts';
