@@ -53,7 +53,32 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       return reply.code(503).send({ status: 'database unavailable' });
     }
   });
-  await app.register(sensorContext, { db: deps.db, ingest, keys, bodyLimit: config.ingest.maxBodyBytes });
+  app.get('/metrics', async (_request, reply) => {
+    const s = writer.stats;
+    reply.type('text/plain; version=0.0.4');
+    return [
+      '# HELP vigil_ingest_events_total Events committed by the group-commit writer.',
+      '# TYPE vigil_ingest_events_total counter',
+      `vigil_ingest_events_total ${s.events}`,
+      '# HELP vigil_ingest_batches_total Transactions committed by the group-commit writer.',
+      '# TYPE vigil_ingest_batches_total counter',
+      `vigil_ingest_batches_total ${s.batches}`,
+      '# HELP vigil_ingest_batch_failures_total Transactions that failed (the events were not acknowledged).',
+      '# TYPE vigil_ingest_batch_failures_total counter',
+      `vigil_ingest_batch_failures_total ${s.failedBatches}`,
+      '# HELP vigil_ingest_commit_seconds_total Time spent in committed write transactions.',
+      '# TYPE vigil_ingest_commit_seconds_total counter',
+      `vigil_ingest_commit_seconds_total ${(s.commitMsTotal / 1000).toFixed(6)}`,
+      '',
+    ].join('\n');
+  });
+  await app.register(sensorContext, {
+    db: deps.db,
+    ingest,
+    keys,
+    enricher: deps.enricher,
+    bodyLimit: config.ingest.maxBodyBytes,
+  });
   app.addHook('onClose', async () => {
     await writer.close();
   });

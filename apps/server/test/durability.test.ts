@@ -46,10 +46,11 @@ test('every event answered 204 survives SIGKILL of the server', { timeout: 180_0
     const started = Date.now();
     while (acknowledged.length < 400 && Date.now() - started < 30_000)
       await new Promise((r) => setTimeout(r, 50));
+    const exited = new Promise((r) => server.child.once('exit', r));
     server.child.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);
-    await new Promise((r) => server.child.once('exit', r));
+    await exited;
     assert.ok(acknowledged.length >= 400, `load reached ${acknowledged.length} acknowledged events`);
     assert.ok(sent > acknowledged.length, 'some requests were in flight when the server died');
 

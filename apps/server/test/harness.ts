@@ -1,9 +1,9 @@
 import type { Enricher } from '@vigil/core';
 import { createTestDatabase, type Database } from '@vigil/db';
+import { noopEnricher } from '@vigil/enrich';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { noopEnricher } from '../src/enrich-noop.ts';
 import { createProject } from '../src/projects.ts';
 
 export interface Harness {

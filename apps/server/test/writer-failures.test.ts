@@ -3,9 +3,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Enricher } from '@vigil/core';
 import { createPostgresTestDatabaseUrl, openDatabase } from '@vigil/db';
+import { noopEnricher } from '@vigil/enrich';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { noopEnricher } from '../src/enrich-noop.ts';
 import { createProject } from '../src/projects.ts';
 import { form, type Harness, postForm, startHarness } from './harness.ts';
 
@@ -15,11 +15,8 @@ describe('a write the database refuses fails alone', () => {
   const poisoned: Enricher = {
     enrich(event) {
       const facts = noopEnricher.enrich(event);
-      if (event.ipAddress === '6.6.6.6') {
-        facts.ip.asn = 666;
-        facts.ip.asName = 'bad\u0000name';
-      }
-      return facts;
+      if (event.ipAddress !== '6.6.6.6') return facts;
+      return { ...facts, ip: { ...facts.ip, asn: 666, asName: 'bad\u0000name' } };
     },
   };
   let h: Harness;

@@ -43,6 +43,12 @@ export interface UserAgentFacts {
   isBot: boolean;
   botName: string | null;
   isAiBot: boolean;
+  /**
+   * What kind of bot (additive, optional): `crawler` (search, social, SEO), `ai` (AI agents and
+   * crawlers), `monitor` (uptime checks), `scanner` (security scanners), `library` (HTTP
+   * libraries and command-line clients: curl, python-requests…), `headless` (HeadlessChrome…).
+   */
+  botKind?: 'crawler' | 'ai' | 'monitor' | 'scanner' | 'library' | 'headless' | null;
   lists: ListMatch[];
 }
 

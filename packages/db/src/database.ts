@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
@@ -116,3 +117,22 @@ function redactUrl(url: string): string {
     return 'postgres';
   }
 }
+
+/**
+ * An executor that runs every query as a named prepared statement (named by a hash of its text),
+ * so that hot paths which repeat the same statements skip parsing and planning after the first
+ * use on each connection.
+ */
+export function preparedExecutor(executor: Executor): Executor {
+  return {
+    query(text, values) {
+      let name = statementNames.get(text);
+      if (!name) {
+        name = `v_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+        statementNames.set(text, name);
+      }
+      return (executor as pg.ClientBase).query({ name, text, values: values ?? [] });
+    },
+  };
+}
+const statementNames = new Map<string, string>();

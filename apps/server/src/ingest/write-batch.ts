@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eventTypeId, httpMethodId } from '@vigil/core';
-import type { Executor } from '@vigil/db';
+import { eventTypeId, type FieldChange, httpMethodId } from '@vigil/core';
+import { type Executor, preparedExecutor } from '@vigil/db';
+import { Stage } from './stage.ts';
 import type { EventWrite, EventWritten, LogWrite } from './types.ts';
 
 /** A session ends after this much idle time, or when it has lasted this long (tirreno's values). */
@@ -22,16 +23,26 @@ export async function writeEventBatch(
   events: EventWrite[],
   logs: LogWrite[],
 ): Promise<EventWritten[]> {
-  const results: EventWritten[] = [];
-  if (events.length > 0) {
-    const batch = new BatchWriter(tx, events);
-    results.push(...(await batch.run()));
+  tx = preparedExecutor(tx);
+  const results = events.length > 0 ? await new BatchWriter(tx, events).run() : [];
+  if (logs.length > 0) {
+    const stage = new Stage();
+    insertLogbook(
+      stage,
+      logs.map((l) => ({ projectId: l.projectId, log: l.log, eventId: null })),
+    );
+    await stage.run(tx);
   }
-  await insertLogbook(tx, [
-    ...events.map((e, i) => ({ projectId: e.projectId, log: e.log, eventId: results[i]?.eventId ?? null })),
-    ...logs.map((l) => ({ projectId: l.projectId, log: l.log, eventId: null })),
-  ]);
   return results;
+}
+
+/** Runs a stage; its steps' promises are awaited by the caller, so their failure is not left unhandled. */
+async function runStage(tx: Executor, stage: Stage, pending: Promise<unknown>[]): Promise<void> {
+  try {
+    await stage.run(tx);
+  } finally {
+    for (const p of pending) p.catch(() => {});
+  }
 }
 
 type Row = Record<string, unknown>;
@@ -90,32 +101,65 @@ class BatchWriter {
 
   async run(): Promise<EventWritten[]> {
     const items = this.items;
-    const userIds = await this.upsertUsers();
+    // Round trip 1: create and lock the users, read their session state, reserve ids.
+    const first = new Stage();
+    const users = this.upsertUsers(first);
+    const ids = first.query<{ events: number[]; sessions: number[] }>(
+      `SELECT array(SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $1::int)) AS events,
+              array(SELECT nextval(pg_get_serial_sequence('sessions', 'id')) FROM generate_series(1, $1::int)) AS sessions`,
+      [items.length],
+    );
+    await runStage(this.tx, first, [users, ids]);
+    const userIds = await this.lockMissingUsers(await users);
+    const { events: eventIds, sessions: sessionIds } = (await ids)[0]!;
     const userOf = (i: number) => userIds.get(key(items[i]!.projectId, items[i]!.event.userName))!;
+    const sessionOf = this.assignSessions(userIds, sessionIds.map(Number));
 
-    const sessions = await this.assignSessions(userIds);
-    const ipIds = await this.upsertIps();
-    await this.upsertCountries();
-    const uaIds = await this.upsertUserAgents();
-    const deviceIds = await this.upsertDevices(userOf, uaIds);
-    const domainIds = await this.upsertDomains();
-    const emailIds = await this.upsertEmails(userOf, domainIds);
-    const phoneIds = await this.upsertPhones(userOf);
-    const resourceIds = await this.upsertResources();
-    const queryIds = await this.upsertQueries(resourceIds);
-    const refererIds = await this.upsertReferers();
-    await this.updateUsers(userOf, sessions.sessionOf, emailIds, phoneIds);
+    // Round trip 2: every entity that depends on nothing but the event.
+    const second = new Stage();
+    const pending2 = {
+      sessions: this.upsertSessions(second, sessionOf),
+      ips: this.upsertIps(second),
+      countries: this.upsertCountries(second),
+      uas: this.upsertUserAgents(second),
+      domains: this.upsertDomains(second),
+      resources: this.upsertResources(second),
+      referers: this.upsertReferers(second),
+    };
+    await runStage(this.tx, second, Object.values(pending2));
+    const ipIds = await pending2.ips;
+    const uaIds = await pending2.uas;
+    const resourceIds = await pending2.resources;
+    const refererIds = await pending2.referers;
 
-    const eventIds = await this.nextIds('events', items.length);
+    // Round trip 3: entities that hang off users, user agents, domains and resources.
+    const third = new Stage();
+    const pending3 = {
+      devices: this.upsertDevices(third, userOf, uaIds),
+      emails: this.upsertEmails(third, userOf, await pending2.domains),
+      phones: this.upsertPhones(third, userOf),
+      queries: this.upsertQueries(third, resourceIds),
+      fields: this.upsertFields(third),
+    };
+    await runStage(this.tx, third, Object.values(pending3));
+    const deviceIds = await pending3.devices;
+    const emailIds = await pending3.emails;
+    const phoneIds = await pending3.phones;
+    const queryIds = await pending3.queries;
+
+    // Round trip 4: the events themselves, the user rows, field changes, the scoring queue, the logbook.
+    const fourth = new Stage();
+    const sessionIdOf = (i: number) => sessionOf[i]!.ref;
+    this.updateUsers(fourth, userOf, sessionIdOf, emailIds, phoneIds);
     const rows = items.map((item, i) => {
       const e = item.event;
       const p = item.projectId;
       return {
-        id: eventIds[i]!,
+        id: Number(eventIds[i]),
         project: p,
         time: iso(e.eventTime),
         user: userOf(i).id,
-        session: sessions.sessionOf[i]!,
+        session: sessionIdOf(i),
         ip: ipIds.get(key(p, e.ipAddress))!.id,
         device: deviceIds.get(key(p, userOf(i).id, uaIds.get(key(p, e.userAgent))!, e.browserLanguage))!,
         resource: resourceIds.get(key(p, e.url))!,
@@ -130,53 +174,56 @@ class BatchWriter {
         requestId: item.log.requestId,
       };
     });
-    await this.tx.query(
-      `INSERT INTO events (id, project_id, time, user_id, session_id, ip_id, device_id, resource_id,
+    void fourth
+      .query(
+        `INSERT INTO events (id, project_id, time, user_id, session_id, ip_id, device_id, resource_id,
          query_id, referer_id, email_id, phone_id, type, http_code, http_method, payload, request_id)
        OVERRIDING SYSTEM VALUE
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::bigint[], $5::bigint[],
          $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
          $12::bigint[], $13::smallint[], $14::smallint[], $15::smallint[], $16::jsonb[], $17::text[])`,
-      columns(rows, [
-        'id',
-        'project',
-        'time',
-        'user',
-        'session',
-        'ip',
-        'device',
-        'resource',
-        'query',
-        'referer',
-        'email',
-        'phone',
-        'type',
-        'code',
-        'method',
-        'payload',
-        'requestId',
-      ]),
+        columns(rows, [
+          'id',
+          'project',
+          'time',
+          'user',
+          'session',
+          'ip',
+          'device',
+          'resource',
+          'query',
+          'referer',
+          'email',
+          'phone',
+          'type',
+          'code',
+          'method',
+          'payload',
+          'requestId',
+        ]),
+      )
+      .catch(() => {});
+    this.insertFieldChanges(
+      fourth,
+      userOf,
+      await pending3.fields,
+      rows.map((r) => r.id),
     );
-    await this.writeFieldAudit(userOf, eventIds);
-    await this.queueScoring(userOf);
+    this.queueScoring(fourth, userOf);
+    insertLogbook(
+      fourth,
+      this.items.map((e, i) => ({ projectId: e.projectId, log: e.log, eventId: rows[i]!.id })),
+    );
+    await fourth.run(this.tx);
     return items.map((item, i) => ({
-      eventId: eventIds[i]!,
+      eventId: rows[i]!.id,
       userId: userOf(i).id,
       ipBlacklisted: ipIds.get(key(item.projectId, item.event.ipAddress))!.blacklisted,
     }));
   }
 
-  private async nextIds(table: 'events' | 'sessions', n: number): Promise<number[]> {
-    if (n === 0) return [];
-    const { rows } = await this.tx.query<{ id: number }>(
-      `SELECT nextval(pg_get_serial_sequence('${table}', 'id'))::bigint AS id FROM generate_series(1, $1)`,
-      [n],
-    );
-    return rows.map((r) => Number(r.id));
-  }
-
-  /** Creates unknown users, then locks every user of the batch (in id order) and reads their session state. */
-  private async upsertUsers(): Promise<Map<string, UserState>> {
+  /** Creates unknown users and locks every user of the batch (in id order), reading their session state. */
+  private async upsertUsers(stage: Stage): Promise<UserRow[]> {
     const users = new Upserts<Span & { project: string; name: string; created: Date }>();
     for (const { projectId, event: e } of this.items) {
       users.add(
@@ -191,10 +238,13 @@ class BatchWriter {
       );
     }
     const sorted = users.sorted().map(([, u]) => u);
-    await this.tx.query(
+    this.userKeys = sorted.map((u) => ({ project: u.project, name: u.name }));
+    const inserted = stage.query<UserRow>(
       `INSERT INTO users (project_id, user_name, created, first_seen, last_seen)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $4::timestamptz[])
-       ON CONFLICT (project_id, user_name) DO NOTHING`,
+       ON CONFLICT (project_id, user_name) DO NOTHING
+       RETURNING id, project_id, user_name, last_seen, event_count, NULL::bigint AS session_id,
+                 NULL::timestamptz AS started, NULL::timestamptz AS session_last`,
       [
         sorted.map((u) => u.project),
         sorted.map((u) => u.name),
@@ -202,36 +252,39 @@ class BatchWriter {
         sorted.map((u) => iso(u.first)),
       ],
     );
-    const { rows } = await this.tx.query<{
-      id: number;
-      project_id: string;
-      user_name: string;
-      last_seen: Date;
-      event_count: number;
-      session_id: number | null;
-      started: Date | null;
-      session_last: Date | null;
-    }>(
-      `SELECT u.id, u.project_id, u.user_name, u.last_seen, u.event_count, u.session_id,
-              s.started, s.last_seen AS session_last
-         FROM users u
-         LEFT JOIN sessions s ON s.id = u.session_id
-        WHERE (u.project_id, u.user_name) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
-        ORDER BY u.id
-          FOR UPDATE OF u`,
-      [sorted.map((u) => u.project), sorted.map((u) => u.name)],
-    );
+    const existing = stage.query<UserRow>(LOCK_USERS_SQL, [
+      sorted.map((u) => u.project),
+      sorted.map((u) => u.name),
+    ]);
+    return [...(await inserted), ...(await existing)];
+  }
+
+  private userKeys: { project: string; name: string }[] = [];
+
+  /**
+   * The first statement sees the database as it was when it started, so a user another writer
+   * created meanwhile is neither inserted nor seen; such users are locked and read again here.
+   */
+  private async lockMissingUsers(found: UserRow[]): Promise<Map<string, UserState>> {
     const map = new Map<string, UserState>();
-    for (const r of rows) {
+    const put = (r: UserRow) =>
       map.set(key(r.project_id, r.user_name), {
         id: Number(r.id),
         projectId: r.project_id,
         isNew: Number(r.event_count) === 0,
-        lastSeen: r.last_seen,
+        lastSeen: new Date(r.last_seen),
         sessionId: r.session_id === null ? null : Number(r.session_id),
-        sessionStarted: r.started,
-        sessionLast: r.session_last,
+        sessionStarted: r.started === null ? null : new Date(r.started),
+        sessionLast: r.session_last === null ? null : new Date(r.session_last),
       });
+    found.forEach(put);
+    const missing = this.userKeys.filter((u) => !map.has(key(u.project, u.name)));
+    if (missing.length > 0) {
+      const { rows } = await this.tx.query<UserRow>(LOCK_USERS_SQL, [
+        missing.map((u) => u.project),
+        missing.map((u) => u.name),
+      ]);
+      rows.forEach(put);
     }
     return map;
   }
@@ -240,19 +293,13 @@ class BatchWriter {
    * Walks each user's events in arrival order and decides their sessions: a new one for a new
    * user, after more than 30 min between this event and the user's last activity (either way:
    * a late event also starts one, as tirreno), or once the session has lasted 4 h.
+   * New sessions take ids from the reserved ones.
    */
-  private async assignSessions(users: Map<string, UserState>): Promise<{ sessionOf: number[] }> {
-    interface Session {
-      ref: number | null;
-      user: UserState;
-      started: Date;
-      last: Date;
-      count: number;
-    }
+  private assignSessions(users: Map<string, UserState>, reserved: number[]): Session[] {
     // Per user: the open session and the time of the latest activity, starting from the stored state.
     const open = new Map<number, { session: Session | null; lastActivity: Date | null }>();
-    const touched: Session[] = [];
     const sessionOf: Session[] = [];
+    let nextReserved = 0;
     for (const { projectId, event: e } of this.items) {
       const user = users.get(key(projectId, e.userName))!;
       let state = open.get(user.id);
@@ -272,23 +319,21 @@ class BatchWriter {
         Math.abs(t.getTime() - state.lastActivity.getTime()) > SESSION_IDLE_MS ||
         s.last.getTime() - s.started.getTime() > SESSION_MAX_MS
       ) {
-        s = { ref: null, user, started: t, last: t, count: 0 };
+        s = { ref: reserved[nextReserved++]!, user, started: t, last: t, count: 0 };
         state.session = s;
       }
-      if (s.count === 0) touched.push(s);
       s.count += 1;
       if (t < s.started) s.started = t;
       if (t > s.last) s.last = t;
       state.lastActivity = state.lastActivity === null || t > state.lastActivity ? t : state.lastActivity;
       sessionOf.push(s);
     }
-    const fresh = touched.filter((s) => s.ref === null);
-    const ids = await this.nextIds('sessions', fresh.length);
-    fresh.forEach((s, i) => {
-      s.ref = ids[i]!;
-    });
-    const rows = touched.sort((a, b) => a.ref! - b.ref!);
-    await this.tx.query(
+    return sessionOf;
+  }
+
+  private async upsertSessions(stage: Stage, sessionOf: Session[]): Promise<void> {
+    const rows = [...new Set(sessionOf)].sort((a, b) => a.ref - b.ref);
+    await stage.query(
       `INSERT INTO sessions (id, project_id, user_id, started, last_seen, event_count) OVERRIDING SYSTEM VALUE
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::int[])
        ON CONFLICT (id) DO UPDATE SET
@@ -304,10 +349,9 @@ class BatchWriter {
         rows.map((s) => s.count),
       ],
     );
-    return { sessionOf: sessionOf.map((s) => s.ref!) };
   }
 
-  private async upsertIps(): Promise<Map<string, { id: number; blacklisted: boolean }>> {
+  private async upsertIps(stage: Stage): Promise<Map<string, { id: number; blacklisted: boolean }>> {
     const isps = new Upserts<Span & { project: string; asn: number; name: string }>();
     const ips = new Upserts<Span & { project: string; ip: string; asn: number; item: EventWrite }>();
     for (const item of this.items) {
@@ -325,7 +369,7 @@ class BatchWriter {
       );
     }
     const ispRows = isps.sorted().map(([, v]) => v);
-    const { rows: ispIds } = await this.tx.query<{ id: number; project_id: string; asn: number }>(
+    const ispStep = stage.query(
       `INSERT INTO isps (project_id, asn, name, first_seen, last_seen, event_count)
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
        ON CONFLICT (project_id, asn) DO UPDATE SET
@@ -342,8 +386,8 @@ class BatchWriter {
         ispRows.map((r) => iso(r.last)),
         ispRows.map((r) => r.count),
       ],
+      'isp_rows',
     );
-    const ispId = new Map(ispIds.map((r) => [key(r.project_id, r.asn), Number(r.id)]));
     const ipRows = ips.sorted().map(([, v]) => {
       const f = v.item.enrichment.ip;
       return {
@@ -351,7 +395,7 @@ class BatchWriter {
         ip: v.ip,
         hash: sha256(v.ip),
         country: f.country,
-        isp: ispId.get(key(v.project, v.asn))!,
+        asn: v.asn,
         network: f.network,
         local: f.local,
         datacenter: f.datacenter,
@@ -365,19 +409,16 @@ class BatchWriter {
         count: v.count,
       };
     });
-    const { rows } = await this.tx.query<{
-      id: number;
-      project_id: string;
-      hash: string;
-      blacklisted: boolean;
-    }>(
-      `INSERT INTO ips (project_id, ip, hash, country, isp_id, network, is_local, is_datacenter, is_tor,
+    const [rows] = await Promise.all([
+      stage.query<{ id: number; project_id: string; hash: string; blacklisted: boolean }>(
+        `INSERT INTO ips (project_id, ip, hash, country, isp_id, network, is_local, is_datacenter, is_tor,
          is_relay, is_starlink, is_vpn, enrichment, enriched_at, first_seen, last_seen, event_count)
-       SELECT p, ip, h, c, isp, net, loc, dc, tor, rel, sl, vpn, en, now(), f, l, n
+       SELECT p, ip, h, c, (SELECT i.id FROM isp_rows i WHERE i.project_id = p AND i.asn = t.asn),
+              net, loc, dc, tor, rel, sl, vpn, en, now(), f, l, n
          FROM unnest($1::uuid[], $2::inet[], $3::text[], $4::char(2)[], $5::bigint[], $6::cidr[],
            $7::bool[], $8::bool[], $9::bool[], $10::bool[], $11::bool[], $12::bool[], $13::jsonb[],
            $14::timestamptz[], $15::timestamptz[], $16::bigint[])
-           AS t(p, ip, h, c, isp, net, loc, dc, tor, rel, sl, vpn, en, f, l, n)
+           AS t(p, ip, h, c, asn, net, loc, dc, tor, rel, sl, vpn, en, f, l, n)
        ON CONFLICT (project_id, ip) DO UPDATE SET
          hash = excluded.hash, country = excluded.country, isp_id = excluded.isp_id, network = excluded.network,
          is_local = excluded.is_local, is_datacenter = excluded.is_datacenter, is_tor = excluded.is_tor,
@@ -387,25 +428,27 @@ class BatchWriter {
          last_seen = GREATEST(ips.last_seen, excluded.last_seen),
          event_count = ips.event_count + excluded.event_count
        RETURNING id, project_id, hash, blacklisted`,
-      columns(ipRows, [
-        'project',
-        'ip',
-        'hash',
-        'country',
-        'isp',
-        'network',
-        'local',
-        'datacenter',
-        'tor',
-        'relay',
-        'starlink',
-        'vpn',
-        'enrichment',
-        'first',
-        'last',
-        'count',
-      ]),
-    );
+        columns(ipRows, [
+          'project',
+          'ip',
+          'hash',
+          'country',
+          'asn',
+          'network',
+          'local',
+          'datacenter',
+          'tor',
+          'relay',
+          'starlink',
+          'vpn',
+          'enrichment',
+          'first',
+          'last',
+          'count',
+        ]),
+      ),
+      ispStep,
+    ]);
     // Rows come back keyed by the hash of the address text as sent, so the match does not depend on
     // how PostgreSQL prints an inet value.
     const byHash = new Map(
@@ -414,7 +457,7 @@ class BatchWriter {
     return new Map(ipRows.map((r) => [key(r.project, r.ip), byHash.get(key(r.project, r.hash))!]));
   }
 
-  private async upsertCountries(): Promise<void> {
+  private async upsertCountries(stage: Stage): Promise<void> {
     const countries = new Upserts<Span & { project: string; country: string }>();
     for (const { projectId: p, event: e, enrichment: x } of this.items) {
       if (x.ip.country === null) continue;
@@ -423,7 +466,7 @@ class BatchWriter {
     }
     if (countries.size === 0) return;
     const rows = countries.sorted().map(([, v]) => v);
-    await this.tx.query(
+    await stage.query(
       `INSERT INTO project_countries (project_id, country, first_seen, last_seen, event_count)
        SELECT * FROM unnest($1::uuid[], $2::char(2)[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
        ON CONFLICT (project_id, country) DO UPDATE SET
@@ -440,7 +483,7 @@ class BatchWriter {
     );
   }
 
-  private async upsertUserAgents(): Promise<Map<string, number>> {
+  private async upsertUserAgents(stage: Stage): Promise<Map<string, number>> {
     const uas = new Upserts<Span & { project: string; item: EventWrite }>();
     for (const item of this.items) {
       const { projectId: p, event: e } = item;
@@ -467,7 +510,7 @@ class BatchWriter {
         count: v.count,
       };
     });
-    const res = await this.tx.query<{ id: number; project_id: string; ua: string | null }>(
+    const res = await stage.query<{ id: number; project_id: string; ua: string | null }>(
       `INSERT INTO user_agents (project_id, ua, device_type, brand, model, os_name, os_version, browser_name,
          browser_version, is_bot, bot_name, is_ai_bot, enrichment, enriched_at, first_seen, last_seen, event_count)
        SELECT p, ua, dt, br, mo, osn, osv, bn, bv, bot, botn, ai, en, now(), f, l, n
@@ -503,10 +546,11 @@ class BatchWriter {
         'count',
       ]),
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, r.ua), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, r.ua), Number(r.id)]));
   }
 
   private async upsertDevices(
+    stage: Stage,
     userOf: (i: number) => UserState,
     uaIds: Map<string, number>,
   ): Promise<Map<string, number>> {
@@ -521,7 +565,7 @@ class BatchWriter {
       );
     });
     const rows = devices.sorted().map(([, v]) => v);
-    const res = await this.tx.query<{
+    const res = await stage.query<{
       id: number;
       project_id: string;
       user_id: number;
@@ -546,14 +590,11 @@ class BatchWriter {
       ],
     );
     return new Map(
-      res.rows.map((r) => [
-        key(r.project_id, Number(r.user_id), Number(r.user_agent_id), r.lang),
-        Number(r.id),
-      ]),
+      res.map((r) => [key(r.project_id, Number(r.user_id), Number(r.user_agent_id), r.lang), Number(r.id)]),
     );
   }
 
-  private async upsertDomains(): Promise<Map<string, number>> {
+  private async upsertDomains(stage: Stage): Promise<Map<string, number>> {
     const domains = new Upserts<Span & { project: string; item: EventWrite }>();
     for (const item of this.items) {
       const d = item.enrichment.domain;
@@ -581,7 +622,7 @@ class BatchWriter {
         count: v.count,
       };
     });
-    const res = await this.tx.query<{ id: number; project_id: string; domain: string }>(
+    const res = await stage.query<{ id: number; project_id: string; domain: string }>(
       `INSERT INTO domains (project_id, domain, registrable, public_suffix, is_free, is_disposable, has_mx,
          enrichment, enriched_at, first_seen, last_seen, event_count)
        SELECT p, d, r, s, fr, di, mx, en, now(), f, l, n
@@ -609,11 +650,12 @@ class BatchWriter {
         'count',
       ]),
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, r.domain), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, r.domain), Number(r.id)]));
   }
 
   /** An address another user of the project had blacklisted arrives blacklisted (tirreno §6.5). */
   private async upsertEmails(
+    stage: Stage,
     userOf: (i: number) => UserState,
     domainIds: Map<string, number>,
   ): Promise<Map<string, number>> {
@@ -646,7 +688,7 @@ class BatchWriter {
         count: v.count,
       };
     });
-    const res = await this.tx.query<{ id: number; project_id: string; user_id: number; email: string }>(
+    const res = await stage.query<{ id: number; project_id: string; user_id: number; email: string }>(
       `INSERT INTO emails (project_id, user_id, email, hash, domain_id, is_valid, enrichment, enriched_at,
          blacklisted, first_seen, last_seen, event_count)
        SELECT p, u, em, h, d, v, en, now(),
@@ -673,10 +715,10 @@ class BatchWriter {
         'count',
       ]),
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, Number(r.user_id), r.email), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, Number(r.user_id), r.email), Number(r.id)]));
   }
 
-  private async upsertPhones(userOf: (i: number) => UserState): Promise<Map<string, number>> {
+  private async upsertPhones(stage: Stage, userOf: (i: number) => UserState): Promise<Map<string, number>> {
     const phones = new Upserts<Span & { project: string; user: number; item: EventWrite }>();
     this.items.forEach((item, i) => {
       const e = item.event;
@@ -707,7 +749,7 @@ class BatchWriter {
         count: v.count,
       };
     });
-    const res = await this.tx.query<{ id: number; project_id: string; user_id: number; phone: string }>(
+    const res = await stage.query<{ id: number; project_id: string; user_id: number; phone: string }>(
       `INSERT INTO phones (project_id, user_id, phone, hash, e164, country, line_type, is_valid, enrichment,
          enriched_at, blacklisted, first_seen, last_seen, event_count)
        SELECT p, u, ph, h, e, c, lt, v, en, now(),
@@ -737,11 +779,11 @@ class BatchWriter {
         'count',
       ]),
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, Number(r.user_id), r.phone), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, Number(r.user_id), r.phone), Number(r.id)]));
   }
 
   /** The page title and HTTP code are those of the latest event in the batch for that resource. */
-  private async upsertResources(): Promise<Map<string, number>> {
+  private async upsertResources(stage: Stage): Promise<Map<string, number>> {
     const resources = new Upserts<
       Span & { project: string; url: string; title: string | null; code: number | null }
     >();
@@ -759,7 +801,7 @@ class BatchWriter {
       );
     }
     const rows = resources.sorted().map(([, v]) => v);
-    const res = await this.tx.query<{ id: number; project_id: string; url: string }>(
+    const res = await stage.query<{ id: number; project_id: string; url: string }>(
       `INSERT INTO resources (project_id, url, title, http_code, first_seen, last_seen, event_count)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])
        ON CONFLICT (project_id, url) DO UPDATE SET
@@ -779,10 +821,10 @@ class BatchWriter {
         rows.map((r) => r.count),
       ],
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, r.url), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, r.url), Number(r.id)]));
   }
 
-  private async upsertQueries(resourceIds: Map<string, number>): Promise<Map<string, number>> {
+  private async upsertQueries(stage: Stage, resourceIds: Map<string, number>): Promise<Map<string, number>> {
     const queries = new Upserts<Span & { project: string; resource: number; query: string; url: string }>();
     for (const { projectId: p, event: e } of this.items) {
       if (e.urlQuery === null) continue;
@@ -796,7 +838,7 @@ class BatchWriter {
     }
     if (queries.size === 0) return new Map();
     const rows = queries.sorted().map(([, v]) => v);
-    const res = await this.tx.query<{ id: number; project_id: string; resource_id: number; query: string }>(
+    const res = await stage.query<{ id: number; project_id: string; resource_id: number; query: string }>(
       `INSERT INTO resource_queries (project_id, resource_id, query, first_seen, last_seen, event_count)
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
        ON CONFLICT (project_id, resource_id, query) DO UPDATE SET
@@ -815,14 +857,14 @@ class BatchWriter {
     );
     const urlOf = new Map(rows.map((r) => [key(r.project, r.resource, r.query), r.url]));
     return new Map(
-      res.rows.map((r) => [
+      res.map((r) => [
         key(r.project_id, urlOf.get(key(r.project_id, Number(r.resource_id), r.query)), r.query),
         Number(r.id),
       ]),
     );
   }
 
-  private async upsertReferers(): Promise<Map<string, number>> {
+  private async upsertReferers(stage: Stage): Promise<Map<string, number>> {
     const referers = new Upserts<Span & { project: string; referer: string }>();
     for (const { projectId: p, event: e } of this.items) {
       if (e.httpReferer === null) continue;
@@ -831,7 +873,7 @@ class BatchWriter {
     }
     if (referers.size === 0) return new Map();
     const rows = referers.sorted().map(([, v]) => v);
-    const res = await this.tx.query<{ id: number; project_id: string; referer: string }>(
+    const res = await stage.query<{ id: number; project_id: string; referer: string }>(
       `INSERT INTO referers (project_id, referer, first_seen, last_seen, event_count)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
        ON CONFLICT (project_id, referer) DO UPDATE SET
@@ -847,19 +889,20 @@ class BatchWriter {
         rows.map((r) => r.count),
       ],
     );
-    return new Map(res.rows.map((r) => [key(r.project_id, r.referer), Number(r.id)]));
+    return new Map(res.map((r) => [key(r.project_id, r.referer), Number(r.id)]));
   }
 
   /**
    * Folds the batch into each user row: counters, last IP (of the latest event), current session,
    * names only when sent (an absent name keeps the stored one), last e-mail and phone never reset.
    */
-  private async updateUsers(
+  private updateUsers(
+    stage: Stage,
     userOf: (i: number) => UserState,
-    sessionOf: number[],
+    sessionOf: (i: number) => number,
     emailIds: Map<string, number>,
     phoneIds: Map<string, number>,
-  ): Promise<void> {
+  ): void {
     interface Fold {
       id: number;
       first: Date;
@@ -887,7 +930,7 @@ class BatchWriter {
           last: e.eventTime,
           count: 0,
           lastIp: e.ipAddress,
-          session: sessionOf[i]!,
+          session: sessionOf(i),
           firstName: null,
           lastName: null,
           fullName: null,
@@ -903,7 +946,7 @@ class BatchWriter {
         f.last = e.eventTime;
         f.lastIp = e.ipAddress;
       }
-      f.session = sessionOf[i]!;
+      f.session = sessionOf(i);
       f.firstName = e.firstName ?? f.firstName;
       f.lastName = e.lastName ?? f.lastName;
       f.fullName = e.fullName ?? f.fullName;
@@ -912,8 +955,9 @@ class BatchWriter {
       f.phone = phone ?? f.phone;
     });
     const rows = [...folds.values()].sort((a, b) => a.id - b.id);
-    await this.tx.query(
-      `UPDATE users u SET
+    void stage
+      .query(
+        `UPDATE users u SET
          first_seen = LEAST(u.first_seen, v.f), last_seen = GREATEST(u.last_seen, v.l),
          last_ip = CASE WHEN v.l >= u.last_seen OR u.event_count = 0 THEN v.ip ELSE u.last_ip END,
          event_count = u.event_count + v.n, session_id = v.s,
@@ -924,33 +968,29 @@ class BatchWriter {
          $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::bigint[], $12::bigint[])
          AS v(id, f, l, ip, n, s, fn, ln, fu, cr, em, ph)
        WHERE u.id = v.id`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.lastIp),
-        rows.map((r) => r.count),
-        rows.map((r) => r.session),
-        rows.map((r) => r.firstName),
-        rows.map((r) => r.lastName),
-        rows.map((r) => r.fullName),
-        rows.map((r) => (r.created ? iso(r.created) : null)),
-        rows.map((r) => r.email),
-        rows.map((r) => r.phone),
-      ],
-    );
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => iso(r.first)),
+          rows.map((r) => iso(r.last)),
+          rows.map((r) => r.lastIp),
+          rows.map((r) => r.count),
+          rows.map((r) => r.session),
+          rows.map((r) => r.firstName),
+          rows.map((r) => r.lastName),
+          rows.map((r) => r.fullName),
+          rows.map((r) => (r.created ? iso(r.created) : null)),
+          rows.map((r) => r.email),
+          rows.map((r) => r.phone),
+        ],
+      )
+      .catch(() => {});
   }
 
-  /** field_edit events: one upsert of the fields touched, one insert of every change. */
-  private async writeFieldAudit(userOf: (i: number) => UserState, eventIds: number[]): Promise<void> {
+  /** field_edit events: one upsert of the fields touched. Returns their row ids by (project, field id). */
+  private async upsertFields(stage: Stage): Promise<Map<string, number>> {
     const fields = new Upserts<Span & { project: string; fieldId: string; name: string | null }>();
-    const changes: {
-      i: number;
-      project: string;
-      change: NonNullable<EventWrite['event']['fieldHistory']>[number];
-    }[] = [];
-    this.items.forEach(({ projectId: p, event: e }, i) => {
-      if (e.eventType !== 'field_edit' || !e.fieldHistory) return;
+    for (const { projectId: p, event: e } of this.items) {
+      if (e.eventType !== 'field_edit' || !e.fieldHistory) continue;
       for (const change of e.fieldHistory) {
         fields.add(
           key(p, change.fieldId),
@@ -960,12 +1000,11 @@ class BatchWriter {
             f.name = change.fieldName ?? f.name;
           },
         );
-        changes.push({ i, project: p, change });
       }
-    });
-    if (changes.length === 0) return;
+    }
+    if (fields.size === 0) return new Map();
     const rows = fields.sorted().map(([, v]) => v);
-    const res = await this.tx.query<{ id: number; project_id: string; field_id: string }>(
+    const res = await stage.query<{ id: number; project_id: string; field_id: string }>(
       `INSERT INTO fields (project_id, field_id, field_name, first_seen, last_seen, edit_count)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
        ON CONFLICT (project_id, field_id) DO UPDATE SET
@@ -983,41 +1022,89 @@ class BatchWriter {
         rows.map((r) => r.count),
       ],
     );
-    const fieldRef = new Map(res.rows.map((r) => [key(r.project_id, r.field_id), Number(r.id)]));
-    await this.tx.query(
-      `INSERT INTO field_changes (project_id, field_ref, user_id, event_id, time, field_name, old_value, new_value, parent_id, parent_name)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[],
-         $7::text[], $8::text[], $9::text[], $10::text[])`,
-      [
-        changes.map((c) => c.project),
-        changes.map((c) => fieldRef.get(key(c.project, c.change.fieldId))!),
-        changes.map((c) => userOf(c.i).id),
-        changes.map((c) => eventIds[c.i]!),
-        changes.map((c) => iso(this.items[c.i]!.event.eventTime)),
-        changes.map((c) => c.change.fieldName),
-        changes.map((c) => c.change.oldValue),
-        changes.map((c) => c.change.newValue),
-        changes.map((c) => c.change.parentId),
-        changes.map((c) => c.change.parentName),
-      ],
-    );
+    return new Map(res.map((r) => [key(r.project_id, r.field_id), Number(r.id)]));
+  }
+
+  /** One row per change of every field_edit event, tied to its field and event. */
+  private insertFieldChanges(
+    stage: Stage,
+    userOf: (i: number) => UserState,
+    fieldRef: Map<string, number>,
+    eventIds: number[],
+  ): void {
+    const changes: { i: number; project: string; change: FieldChange }[] = [];
+    this.items.forEach(({ projectId: p, event: e }, i) => {
+      if (e.eventType !== 'field_edit' || !e.fieldHistory) return;
+      for (const change of e.fieldHistory) changes.push({ i, project: p, change });
+    });
+    if (changes.length === 0) return;
+    void stage
+      .query(
+        `INSERT INTO field_changes (project_id, field_ref, user_id, event_id, time, field_name, old_value,
+           new_value, parent_id, parent_name)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::text[],
+           $7::text[], $8::text[], $9::text[], $10::text[])`,
+        [
+          changes.map((c) => c.project),
+          changes.map((c) => fieldRef.get(key(c.project, c.change.fieldId))!),
+          changes.map((c) => userOf(c.i).id),
+          changes.map((c) => eventIds[c.i]!),
+          changes.map((c) => iso(this.items[c.i]!.event.eventTime)),
+          changes.map((c) => c.change.fieldName),
+          changes.map((c) => c.change.oldValue),
+          changes.map((c) => c.change.newValue),
+          changes.map((c) => c.change.parentId),
+          changes.map((c) => c.change.parentName),
+        ],
+      )
+      .catch(() => {});
   }
 
   /** Marks every user of the batch for rescoring, in this same transaction. */
-  private async queueScoring(userOf: (i: number) => UserState): Promise<void> {
+  private queueScoring(stage: Stage, userOf: (i: number) => UserState): void {
     const users = new Map<number, string>();
     this.items.forEach((item, i) => {
       users.set(userOf(i).id, item.projectId);
     });
     const ids = [...users.keys()].sort((a, b) => a - b);
-    await this.tx.query(
-      `INSERT INTO scoring_queue (user_id, project_id)
-       SELECT * FROM unnest($1::bigint[], $2::uuid[])
-       ON CONFLICT (user_id) DO UPDATE SET queued_at = now()`,
-      [ids, ids.map((id) => users.get(id))],
-    );
+    void stage
+      .query(
+        `INSERT INTO scoring_queue (user_id, project_id)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[])
+         ON CONFLICT (user_id) DO UPDATE SET queued_at = now()`,
+        [ids, ids.map((id) => users.get(id))],
+      )
+      .catch(() => {});
   }
 }
+
+/** A user row as read at the start of a batch (timestamps as JSON strings). */
+interface UserRow {
+  id: number;
+  project_id: string;
+  user_name: string;
+  last_seen: string;
+  event_count: number;
+  session_id: number | null;
+  started: string | null;
+  session_last: string | null;
+}
+
+interface Session {
+  ref: number;
+  user: UserState;
+  started: Date;
+  last: Date;
+  count: number;
+}
+
+const LOCK_USERS_SQL = `SELECT u.id, u.project_id, u.user_name, u.last_seen, u.event_count, u.session_id,
+         s.started, s.last_seen AS session_last
+    FROM users u
+    LEFT JOIN sessions s ON s.id = u.session_id
+   WHERE (u.project_id, u.user_name) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+   ORDER BY u.id
+     FOR UPDATE OF u`;
 
 interface UserState {
   id: number;
@@ -1033,25 +1120,27 @@ function columns<T extends Row>(rows: T[], names: (keyof T)[]): unknown[][] {
   return names.map((name) => rows.map((r) => r[name]));
 }
 
-async function insertLogbook(
-  tx: Executor,
+function insertLogbook(
+  stage: Stage,
   entries: { projectId: string; log: EventWrite['log']; eventId: number | null }[],
-): Promise<void> {
+): void {
   if (entries.length === 0) return;
-  await tx.query(
-    `INSERT INTO logbook (project_id, started, endpoint, caller_ip, event_id, error_type, error_text, raw, request_id)
+  void stage
+    .query(
+      `INSERT INTO logbook (project_id, started, endpoint, caller_ip, event_id, error_type, error_text, raw, request_id)
      SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::inet[], $5::bigint[], $6::smallint[],
        $7::jsonb[], $8::jsonb[], $9::text[])`,
-    [
-      entries.map((e) => e.projectId),
-      entries.map((e) => iso(e.log.started)),
-      entries.map((e) => e.log.endpoint),
-      entries.map((e) => e.log.callerIp),
-      entries.map((e) => e.eventId),
-      entries.map((e) => e.log.errorType),
-      entries.map((e) => (e.log.errorText === null ? null : JSON.stringify(e.log.errorText))),
-      entries.map((e) => (e.log.raw === null ? null : JSON.stringify(e.log.raw))),
-      entries.map((e) => e.log.requestId),
-    ],
-  );
+      [
+        entries.map((e) => e.projectId),
+        entries.map((e) => iso(e.log.started)),
+        entries.map((e) => e.log.endpoint),
+        entries.map((e) => e.log.callerIp),
+        entries.map((e) => e.eventId),
+        entries.map((e) => e.log.errorType),
+        entries.map((e) => (e.log.errorText === null ? null : JSON.stringify(e.log.errorText))),
+        entries.map((e) => (e.log.raw === null ? null : JSON.stringify(e.log.raw))),
+        entries.map((e) => e.log.requestId),
+      ],
+    )
+    .catch(() => {});
 }

@@ -16,6 +16,7 @@ export interface WriterStats {
   failedBatches: number;
   lastBatchSize: number;
   lastCommitMs: number;
+  commitMsTotal: number;
 }
 
 /** The database could not take the write: the caller answers 503 and the client retries. */
@@ -56,6 +57,7 @@ export class GroupCommitWriter {
     failedBatches: 0,
     lastBatchSize: 0,
     lastCommitMs: 0,
+    commitMsTotal: 0,
   };
 
   constructor(
@@ -105,6 +107,7 @@ export class GroupCommitWriter {
       this.stats.events += batch.length;
       this.stats.lastBatchSize = batch.length;
       this.stats.lastCommitMs = performance.now() - started;
+      this.stats.commitMsTotal += this.stats.lastCommitMs;
     } catch (error) {
       this.stats.failedBatches += 1;
       if (isUnavailable(error) || batch.length === 1) {

@@ -1,3 +1,4 @@
+import type { Enricher } from '@vigil/core';
 import type { Executor } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../ingest/ingest.ts';
@@ -5,6 +6,7 @@ import type { ApiKeyCache } from '../../projects.ts';
 import { apiKeyAuth } from './auth.ts';
 import { registerBodyParsers } from './body.ts';
 import { registerEventRoutes } from './events.ts';
+import { registerIpRoutes } from './ips.ts';
 import { registerSensorRoutes } from './sensor.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -12,6 +14,7 @@ export interface SensorContextOptions {
   db: Executor;
   ingest: Ingest;
   keys: ApiKeyCache;
+  enricher: Enricher;
   bodyLimit: number;
 }
 
@@ -26,4 +29,5 @@ export async function sensorContext(app: FastifyInstance, options: SensorContext
   registerSensorRoutes(app, options.ingest);
   registerEventRoutes(app, options.ingest);
   registerUserRoutes(app, options.db);
+  registerIpRoutes(app, options.db, options.enricher);
 }
