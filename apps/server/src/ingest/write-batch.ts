@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { eventTypeId, type FieldChange, httpMethodId } from '@vigil/core';
+import { eventTypeId, type FieldChange, httpMethodId, type IpFacts } from '@vigil/core';
 import { type Executor, preparedExecutor } from '@vigil/db';
+import {
+  type Bump,
+  bumpCounters,
+  type EnsureInput,
+  ensureRows,
+  type SharedRow,
+  type SharedTable,
+} from './shared-rows.ts';
 import { Stage } from './stage.ts';
 import type { EventWrite, EventWritten, LogWrite } from './types.ts';
 
@@ -11,6 +19,49 @@ export const SESSION_MAX_MS = 14400 * 1000;
 /** tirreno's placeholder ISPs: 0 for local networks, 64496 (a documentation ASN) for unknown. */
 const LOCAL_ISP = { asn: 0, name: 'Local area network' };
 const UNKNOWN_ISP = { asn: 64496, name: 'N/A' };
+
+function ispOf(ip: IpFacts): { asn: number; name: string } {
+  if (ip.local) return LOCAL_ISP;
+  if (ip.asn === null) return UNKNOWN_ISP;
+  return { asn: ip.asn, name: ip.asName ?? `AS${ip.asn}` };
+}
+
+// The shared tables and how their rows are recognised (see shared-rows.ts).
+const ISPS: SharedTable = {
+  table: 'isps',
+  key: [['asn', 'bigint']],
+  insert: [['name', 'text']],
+  returning: [],
+};
+const IPS: SharedTable = {
+  table: 'ips',
+  key: [['ip', 'inet']],
+  insert: [['hash', 'text']],
+  matchBy: 'hash',
+  returning: ['blacklisted'],
+};
+const USER_AGENTS: SharedTable = { table: 'user_agents', key: [['ua', 'text']], nullableKey: 'ua' };
+const DOMAINS: SharedTable = { table: 'domains', key: [['domain', 'text']] };
+const RESOURCES: SharedTable = { table: 'resources', key: [['url', 'text']] };
+const QUERIES: SharedTable = {
+  table: 'resource_queries',
+  key: [
+    ['resource_id', 'bigint'],
+    ['query', 'text'],
+  ],
+};
+const REFERERS: SharedTable = { table: 'referers', key: [['referer', 'text']] };
+const FIELDS: SharedTable = { table: 'fields', key: [['field_id', 'text']] };
+
+/** One shared row's share of a batch. */
+interface Gathered<T> {
+  project: string;
+  key: unknown[];
+  facts: T;
+  first: Date;
+  last: Date;
+  count: number;
+}
 
 /**
  * Stores a batch of events in the caller's transaction with a fixed number of set-based
@@ -120,7 +171,6 @@ class BatchWriter {
     const pending2 = {
       sessions: this.upsertSessions(second, sessionOf),
       ips: this.upsertIps(second),
-      countries: this.upsertCountries(second),
       uas: this.upsertUserAgents(second),
       domains: this.upsertDomains(second),
       resources: this.upsertResources(second),
@@ -147,8 +197,11 @@ class BatchWriter {
     const phoneIds = await pending3.phones;
     const queryIds = await pending3.queries;
 
-    // Round trip 4: the events themselves, the user rows, field changes, the scoring queue, the logbook.
+    // Round trip 4: the events themselves, the user rows, field changes, the scoring queue, the
+    // logbook, and the counters of shared rows (locked only from here to COMMIT).
     const fourth = new Stage();
+    for (const bump of this.finalBumps) bump(fourth);
+    this.upsertCountries(fourth);
     const sessionIdOf = (i: number) => sessionOf[i]!.ref;
     this.updateUsers(fourth, userOf, sessionIdOf, emailIds, phoneIds);
     const rows = items.map((item, i) => {
@@ -163,7 +216,8 @@ class BatchWriter {
         ip: ipIds.get(key(p, e.ipAddress))!.id,
         device: deviceIds.get(key(p, userOf(i).id, uaIds.get(key(p, e.userAgent))!, e.browserLanguage))!,
         resource: resourceIds.get(key(p, e.url))!,
-        query: e.urlQuery === null ? null : queryIds.get(key(p, e.url, e.urlQuery))!,
+        query:
+          e.urlQuery === null ? null : queryIds.get(key(p, resourceIds.get(key(p, e.url))!, e.urlQuery))!,
         referer: e.httpReferer === null ? null : refererIds.get(key(p, e.httpReferer))!,
         email: e.emailAddress === null ? null : emailIds.get(key(p, userOf(i).id, e.emailAddress))!,
         phone: e.phoneNumber === null ? null : phoneIds.get(key(p, userOf(i).id, e.phoneNumber))!,
@@ -256,7 +310,8 @@ class BatchWriter {
       sorted.map((u) => u.project),
       sorted.map((u) => u.name),
     ]);
-    return [...(await inserted), ...(await existing)];
+    const [insertedRows, existingRows] = await Promise.all([inserted, existing]);
+    return [...insertedRows, ...existingRows];
   }
 
   private userKeys: { project: string; name: string }[] = [];
@@ -351,202 +406,334 @@ class BatchWriter {
     );
   }
 
-  private async upsertIps(stage: Stage): Promise<Map<string, { id: number; blacklisted: boolean }>> {
-    const isps = new Upserts<Span & { project: string; asn: number; name: string }>();
-    const ips = new Upserts<Span & { project: string; ip: string; asn: number; item: EventWrite }>();
+  /** Work for the last statement before COMMIT: counters and facts of shared rows (see shared-rows.ts). */
+  private readonly finalBumps: ((stage: Stage) => void)[] = [];
+
+  /**
+   * Gathers a batch's rows for one shared table: one entry per key, counted and time-bounded, with
+   * the facts of the latest event carrying that key.
+   */
+  private gather<T>(
+    pick: (item: EventWrite) => { key: unknown[]; facts: T } | null,
+  ): Map<string, Gathered<T>> {
+    const out = new Map<string, Gathered<T>>();
     for (const item of this.items) {
-      const { projectId: p, event: e, enrichment: x } = item;
-      const isp = x.ip.local
-        ? LOCAL_ISP
-        : x.ip.asn === null
-          ? UNKNOWN_ISP
-          : { asn: x.ip.asn, name: x.ip.asName ?? `AS${x.ip.asn}` };
-      isps.add(key(p, isp.asn), () => ({ ...span(e.eventTime), project: p, ...isp }), e.eventTime);
-      ips.add(
-        key(p, e.ipAddress),
-        () => ({ ...span(e.eventTime), project: p, ip: e.ipAddress, asn: isp.asn, item }),
-        e.eventTime,
-      );
+      const picked = pick(item);
+      if (!picked) continue;
+      const k = key(item.projectId, ...picked.key);
+      const t = item.event.eventTime;
+      const g = out.get(k);
+      if (!g) {
+        out.set(k, {
+          project: item.projectId,
+          key: picked.key,
+          facts: picked.facts,
+          first: t,
+          last: t,
+          count: 1,
+        });
+        continue;
+      }
+      g.count += 1;
+      if (t < g.first) g.first = t;
+      if (t >= g.last) {
+        g.last = t;
+        g.facts = picked.facts;
+      }
     }
-    const ispRows = isps.sorted().map(([, v]) => v);
-    const ispStep = stage.query(
-      `INSERT INTO isps (project_id, asn, name, first_seen, last_seen, event_count)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
-       ON CONFLICT (project_id, asn) DO UPDATE SET
-         name = excluded.name,
-         first_seen = LEAST(isps.first_seen, excluded.first_seen),
-         last_seen = GREATEST(isps.last_seen, excluded.last_seen),
-         event_count = isps.event_count + excluded.event_count
-       RETURNING id, project_id, asn`,
-      [
-        ispRows.map((r) => r.project),
-        ispRows.map((r) => r.asn),
-        ispRows.map((r) => r.name),
-        ispRows.map((r) => iso(r.first)),
-        ispRows.map((r) => iso(r.last)),
-        ispRows.map((r) => r.count),
-      ],
-      'isp_rows',
-    );
-    const ipRows = ips.sorted().map(([, v]) => {
-      const f = v.item.enrichment.ip;
-      return {
-        project: v.project,
-        ip: v.ip,
-        hash: sha256(v.ip),
-        country: f.country,
-        asn: v.asn,
-        network: f.network,
-        local: f.local,
-        datacenter: f.datacenter,
-        tor: f.tor,
-        relay: f.relay,
-        starlink: f.starlink,
-        vpn: f.vpn,
-        enrichment: JSON.stringify({ sources: f.sources, lists: f.lists }),
-        first: iso(v.first),
-        last: iso(v.last),
-        count: v.count,
-      };
-    });
-    const [rows] = await Promise.all([
-      stage.query<{ id: number; project_id: string; hash: string; blacklisted: boolean }>(
-        `INSERT INTO ips (project_id, ip, hash, country, isp_id, network, is_local, is_datacenter, is_tor,
-         is_relay, is_starlink, is_vpn, enrichment, enriched_at, first_seen, last_seen, event_count)
-       SELECT p, ip, h, c, (SELECT i.id FROM isp_rows i WHERE i.project_id = p AND i.asn = t.asn),
-              net, loc, dc, tor, rel, sl, vpn, en, now(), f, l, n
-         FROM unnest($1::uuid[], $2::inet[], $3::text[], $4::char(2)[], $5::bigint[], $6::cidr[],
-           $7::bool[], $8::bool[], $9::bool[], $10::bool[], $11::bool[], $12::bool[], $13::jsonb[],
-           $14::timestamptz[], $15::timestamptz[], $16::bigint[])
-           AS t(p, ip, h, c, asn, net, loc, dc, tor, rel, sl, vpn, en, f, l, n)
-       ON CONFLICT (project_id, ip) DO UPDATE SET
-         hash = excluded.hash, country = excluded.country, isp_id = excluded.isp_id, network = excluded.network,
-         is_local = excluded.is_local, is_datacenter = excluded.is_datacenter, is_tor = excluded.is_tor,
-         is_relay = excluded.is_relay, is_starlink = excluded.is_starlink, is_vpn = excluded.is_vpn,
-         enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
-         first_seen = LEAST(ips.first_seen, excluded.first_seen),
-         last_seen = GREATEST(ips.last_seen, excluded.last_seen),
-         event_count = ips.event_count + excluded.event_count
-       RETURNING id, project_id, hash, blacklisted`,
-        columns(ipRows, [
-          'project',
-          'ip',
-          'hash',
-          'country',
-          'asn',
-          'network',
-          'local',
-          'datacenter',
-          'tor',
-          'relay',
-          'starlink',
-          'vpn',
-          'enrichment',
-          'first',
-          'last',
-          'count',
-        ]),
-      ),
-      ispStep,
-    ]);
-    // Rows come back keyed by the hash of the address text as sent, so the match does not depend on
-    // how PostgreSQL prints an inet value.
-    const byHash = new Map(
-      rows.map((r) => [key(r.project_id, r.hash), { id: Number(r.id), blacklisted: r.blacklisted }]),
-    );
-    return new Map(ipRows.map((r) => [key(r.project, r.ip), byHash.get(key(r.project, r.hash))!]));
+    return out;
   }
 
-  private async upsertCountries(stage: Stage): Promise<void> {
-    const countries = new Upserts<Span & { project: string; country: string }>();
-    for (const { projectId: p, event: e, enrichment: x } of this.items) {
-      if (x.ip.country === null) continue;
-      const c = x.ip.country;
-      countries.add(key(p, c), () => ({ ...span(e.eventTime), project: p, country: c }), e.eventTime);
-    }
-    if (countries.size === 0) return;
-    const rows = countries.sorted().map(([, v]) => v);
-    await stage.query(
-      `INSERT INTO project_countries (project_id, country, first_seen, last_seen, event_count)
-       SELECT * FROM unnest($1::uuid[], $2::char(2)[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
-       ON CONFLICT (project_id, country) DO UPDATE SET
-         first_seen = LEAST(project_countries.first_seen, excluded.first_seen),
-         last_seen = GREATEST(project_countries.last_seen, excluded.last_seen),
-         event_count = project_countries.event_count + excluded.event_count`,
-      [
-        rows.map((r) => r.project),
-        rows.map((r) => r.country),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.count),
-      ],
+  private async ensure<T>(
+    stage: Stage,
+    spec: SharedTable,
+    gathered: Map<string, Gathered<T>>,
+    keyOf: (row: SharedRow) => string,
+    extra?: (g: Gathered<T>) => { insert?: unknown[]; match?: string },
+  ): Promise<Map<string, SharedRow>> {
+    const inputs = [...gathered.values()].map((g) => ({
+      project: g.project,
+      key: g.key,
+      first: g.first,
+      last: g.last,
+      ...extra?.(g),
+    }));
+    const byInput = (r: EnsureInput) => (spec.matchBy ? key(r.project, r.match) : key(r.project, ...r.key));
+    return ensureRows(stage, this.tx, spec, inputs, keyOf, byInput);
+  }
+
+  private async upsertIps(stage: Stage): Promise<Map<string, { id: number; blacklisted: boolean }>> {
+    const isps = this.gather(({ enrichment: x }) => {
+      const isp = ispOf(x.ip);
+      return { key: [isp.asn], facts: isp.name };
+    });
+    const ips = this.gather(({ event: e, enrichment: x }) => ({ key: [e.ipAddress], facts: x.ip }));
+    const ispRowsP = this.ensure(
+      stage,
+      ISPS,
+      isps,
+      (r) => key(r.project_id, Number(r.asn)),
+      (g) => ({ insert: [g.facts] }),
     );
+    const ipRowsP = this.ensure(
+      stage,
+      IPS,
+      ips,
+      (r) => key(r.project_id, r.hash),
+      (g) => {
+        const hash = sha256(String(g.key[0]));
+        return { insert: [hash], match: hash };
+      },
+    );
+    const [ispRows, ipRows] = await Promise.all([ispRowsP, ipRowsP]);
+    const result = new Map<string, { id: number; blacklisted: boolean }>();
+    const ipBumps: Bump[] = [];
+    for (const [k, g] of ips) {
+      const row = ipRows.get(key(g.project, sha256(String(g.key[0]))))!;
+      result.set(k, { id: Number(row.id), blacklisted: row.blacklisted === true });
+      const f = g.facts;
+      ipBumps.push({
+        id: Number(row.id),
+        first: g.first,
+        last: g.last,
+        count: g.count,
+        values: [
+          Number(ispRows.get(key(g.project, ispOf(f).asn))!.id),
+          f.country,
+          f.network,
+          f.local,
+          f.datacenter,
+          f.tor,
+          f.relay,
+          f.starlink,
+          f.vpn,
+          JSON.stringify({ sources: f.sources, lists: f.lists }),
+        ],
+      });
+    }
+    const ispBumps = [...isps.values()].map((g) => ({
+      id: Number(ispRows.get(key(g.project, g.key[0]))!.id),
+      first: g.first,
+      last: g.last,
+      count: g.count,
+      values: [g.facts],
+    }));
+    this.finalBumps.push((s) => {
+      bumpCounters(s, 'isps', 'event_count', ispBumps, [['name', 'text']]);
+      bumpCounters(s, 'ips', 'event_count', ipBumps, [
+        ['isp_id', 'bigint'],
+        ['country', 'char(2)'],
+        ['network', 'cidr'],
+        ['is_local', 'bool'],
+        ['is_datacenter', 'bool'],
+        ['is_tor', 'bool'],
+        ['is_relay', 'bool'],
+        ['is_starlink', 'bool'],
+        ['is_vpn', 'bool'],
+        ['enrichment', 'jsonb'],
+        ['enriched_at', 'bool', 'now()'],
+      ]);
+    });
+    return result;
+  }
+
+  /** Per-project country counters: only ever touched in the last statement. */
+  private upsertCountries(stage: Stage): void {
+    const countries = this.gather(({ enrichment: x }) =>
+      x.ip.country === null ? null : { key: [x.ip.country], facts: null },
+    );
+    if (countries.size === 0) return;
+    const rows = [...countries.values()].sort((a, b) =>
+      key(a.project, ...a.key) < key(b.project, ...b.key) ? -1 : 1,
+    );
+    void stage
+      .query(
+        `INSERT INTO project_countries (project_id, country, first_seen, last_seen, event_count)
+         SELECT * FROM unnest($1::uuid[], $2::char(2)[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
+         ON CONFLICT (project_id, country) DO UPDATE SET
+           first_seen = LEAST(project_countries.first_seen, excluded.first_seen),
+           last_seen = GREATEST(project_countries.last_seen, excluded.last_seen),
+           event_count = project_countries.event_count + excluded.event_count`,
+        [
+          rows.map((r) => r.project),
+          rows.map((r) => r.key[0]),
+          rows.map((r) => iso(r.first)),
+          rows.map((r) => iso(r.last)),
+          rows.map((r) => r.count),
+        ],
+      )
+      .catch(() => {});
   }
 
   private async upsertUserAgents(stage: Stage): Promise<Map<string, number>> {
-    const uas = new Upserts<Span & { project: string; item: EventWrite }>();
-    for (const item of this.items) {
-      const { projectId: p, event: e } = item;
-      uas.add(key(p, e.userAgent), () => ({ ...span(e.eventTime), project: p, item }), e.eventTime);
+    const uas = this.gather(({ event: e, enrichment: x }) => ({ key: [e.userAgent], facts: x.userAgent }));
+    const rows = await this.ensure(stage, USER_AGENTS, uas, (r) => key(r.project_id, r.ua));
+    const ids = new Map<string, number>();
+    const bumps: Bump[] = [];
+    for (const [k, g] of uas) {
+      const id = Number(rows.get(k)!.id);
+      ids.set(k, id);
+      const f = g.facts;
+      bumps.push({
+        id,
+        first: g.first,
+        last: g.last,
+        count: g.count,
+        values: [
+          f?.deviceType ?? null,
+          f?.brand ?? null,
+          f?.model ?? null,
+          f?.osName ?? null,
+          f?.osVersion ?? null,
+          f?.browserName ?? null,
+          f?.browserVersion ?? null,
+          f ? f.isBot : null,
+          f?.botName ?? null,
+          f ? f.isAiBot : null,
+          JSON.stringify({ lists: f?.lists ?? [] }),
+        ],
+      });
     }
-    const rows = uas.sorted().map(([, v]) => {
-      const f = v.item.enrichment.userAgent;
-      return {
-        project: v.project,
-        ua: v.item.event.userAgent,
-        deviceType: f?.deviceType ?? null,
-        brand: f?.brand ?? null,
-        model: f?.model ?? null,
-        osName: f?.osName ?? null,
-        osVersion: f?.osVersion ?? null,
-        browserName: f?.browserName ?? null,
-        browserVersion: f?.browserVersion ?? null,
-        isBot: f ? f.isBot : null,
-        botName: f?.botName ?? null,
-        isAiBot: f ? f.isAiBot : null,
-        enrichment: JSON.stringify({ lists: f?.lists ?? [] }),
-        first: iso(v.first),
-        last: iso(v.last),
-        count: v.count,
-      };
-    });
-    const res = await stage.query<{ id: number; project_id: string; ua: string | null }>(
-      `INSERT INTO user_agents (project_id, ua, device_type, brand, model, os_name, os_version, browser_name,
-         browser_version, is_bot, bot_name, is_ai_bot, enrichment, enriched_at, first_seen, last_seen, event_count)
-       SELECT p, ua, dt, br, mo, osn, osv, bn, bv, bot, botn, ai, en, now(), f, l, n
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-           $8::text[], $9::text[], $10::bool[], $11::text[], $12::bool[], $13::jsonb[], $14::timestamptz[],
-           $15::timestamptz[], $16::bigint[])
-           AS t(p, ua, dt, br, mo, osn, osv, bn, bv, bot, botn, ai, en, f, l, n)
-       ON CONFLICT (project_id, ua) DO UPDATE SET
-         device_type = excluded.device_type, brand = excluded.brand, model = excluded.model,
-         os_name = excluded.os_name, os_version = excluded.os_version, browser_name = excluded.browser_name,
-         browser_version = excluded.browser_version, is_bot = excluded.is_bot, bot_name = excluded.bot_name,
-         is_ai_bot = excluded.is_ai_bot, enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
-         first_seen = LEAST(user_agents.first_seen, excluded.first_seen),
-         last_seen = GREATEST(user_agents.last_seen, excluded.last_seen),
-         event_count = user_agents.event_count + excluded.event_count
-       RETURNING id, project_id, ua`,
-      columns(rows, [
-        'project',
-        'ua',
-        'deviceType',
-        'brand',
-        'model',
-        'osName',
-        'osVersion',
-        'browserName',
-        'browserVersion',
-        'isBot',
-        'botName',
-        'isAiBot',
-        'enrichment',
-        'first',
-        'last',
-        'count',
+    this.finalBumps.push((s) =>
+      bumpCounters(s, 'user_agents', 'event_count', bumps, [
+        ['device_type', 'text'],
+        ['brand', 'text'],
+        ['model', 'text'],
+        ['os_name', 'text'],
+        ['os_version', 'text'],
+        ['browser_name', 'text'],
+        ['browser_version', 'text'],
+        ['is_bot', 'bool'],
+        ['bot_name', 'text'],
+        ['is_ai_bot', 'bool'],
+        ['enrichment', 'jsonb'],
+        ['enriched_at', 'bool', 'now()'],
       ]),
     );
-    return new Map(res.map((r) => [key(r.project_id, r.ua), Number(r.id)]));
+    return ids;
+  }
+
+  private async upsertDomains(stage: Stage): Promise<Map<string, number>> {
+    const domains = this.gather(({ event: e, enrichment: x }) =>
+      e.emailAddress === null || x.domain === null ? null : { key: [x.domain.domain], facts: x.domain },
+    );
+    const rows = await this.ensure(stage, DOMAINS, domains, (r) => key(r.project_id, r.domain));
+    const ids = new Map<string, number>();
+    const bumps: Bump[] = [];
+    for (const [k, g] of domains) {
+      const id = Number(rows.get(k)!.id);
+      ids.set(k, id);
+      const d = g.facts;
+      bumps.push({
+        id,
+        first: g.first,
+        last: g.last,
+        count: g.count,
+        values: [
+          d.registrable,
+          d.publicSuffix,
+          d.freeProvider,
+          d.disposable,
+          d.hasMx,
+          JSON.stringify({ lists: d.lists }),
+        ],
+      });
+    }
+    this.finalBumps.push((s) =>
+      bumpCounters(s, 'domains', 'event_count', bumps, [
+        ['registrable', 'text'],
+        ['public_suffix', 'text'],
+        ['is_free', 'bool'],
+        ['is_disposable', 'bool'],
+        ['has_mx', 'bool', 'COALESCE(v.has_mx, t.has_mx)'],
+        ['enrichment', 'jsonb'],
+        ['enriched_at', 'bool', 'now()'],
+      ]),
+    );
+    return ids;
+  }
+
+  /** The page title and HTTP code are those of the latest event for that resource. */
+  private async upsertResources(stage: Stage): Promise<Map<string, number>> {
+    const resources = this.gather(({ event: e }) => ({
+      key: [e.url],
+      facts: [e.pageTitle, e.httpCode] as const,
+    }));
+    return this.idsAndBumps(stage, RESOURCES, resources, (r) => key(r.project_id, r.url), 'event_count', [
+      ['title', 'text', 'COALESCE(v.title, t.title)'],
+      ['http_code', 'smallint', 'COALESCE(v.http_code, t.http_code)'],
+    ]);
+  }
+
+  private async upsertQueries(stage: Stage, resourceIds: Map<string, number>): Promise<Map<string, number>> {
+    const queries = this.gather(({ projectId: p, event: e }) =>
+      e.urlQuery === null ? null : { key: [resourceIds.get(key(p, e.url))!, e.urlQuery], facts: [] },
+    );
+    return this.idsAndBumps(
+      stage,
+      QUERIES,
+      queries,
+      (r) => key(r.project_id, Number(r.resource_id), r.query),
+      'event_count',
+    );
+  }
+
+  private async upsertReferers(stage: Stage): Promise<Map<string, number>> {
+    const referers = this.gather(({ event: e }) =>
+      e.httpReferer === null ? null : { key: [e.httpReferer], facts: [] },
+    );
+    return this.idsAndBumps(stage, REFERERS, referers, (r) => key(r.project_id, r.referer), 'event_count');
+  }
+
+  /** field_edit events: the fields touched, by (project, field id). */
+  private async upsertFields(stage: Stage): Promise<Map<string, number>> {
+    const fields = new Map<string, Gathered<readonly unknown[]>>();
+    for (const { projectId: p, event: e } of this.items) {
+      if (e.eventType !== 'field_edit' || !e.fieldHistory) continue;
+      for (const change of e.fieldHistory) {
+        const k = key(p, change.fieldId);
+        const g = fields.get(k);
+        if (!g) {
+          fields.set(k, {
+            project: p,
+            key: [change.fieldId],
+            facts: [change.fieldName],
+            first: e.eventTime,
+            last: e.eventTime,
+            count: 1,
+          });
+          continue;
+        }
+        g.count += 1;
+        if (e.eventTime < g.first) g.first = e.eventTime;
+        if (e.eventTime > g.last) g.last = e.eventTime;
+        if (change.fieldName !== null) g.facts = [change.fieldName];
+      }
+    }
+    return this.idsAndBumps(stage, FIELDS, fields, (r) => key(r.project_id, r.field_id), 'edit_count', [
+      ['field_name', 'text', 'COALESCE(v.field_name, t.field_name)'],
+    ]);
+  }
+
+  /** ensure + counters, for shared tables whose facts are a plain list of column values. */
+  private async idsAndBumps(
+    stage: Stage,
+    spec: SharedTable,
+    gathered: Map<string, Gathered<readonly unknown[]>>,
+    keyOf: (row: SharedRow) => string,
+    counter: string,
+    sets: readonly (readonly [string, string, string?])[] = [],
+  ): Promise<Map<string, number>> {
+    const rows = await this.ensure(stage, spec, gathered, keyOf);
+    const ids = new Map<string, number>();
+    const bumps: Bump[] = [];
+    for (const [k, g] of gathered) {
+      const id = Number(rows.get(k)!.id);
+      ids.set(k, id);
+      bumps.push({ id, first: g.first, last: g.last, count: g.count, values: [...g.facts] });
+    }
+    this.finalBumps.push((s) => bumpCounters(s, spec.table, counter, bumps, sets));
+    return ids;
   }
 
   private async upsertDevices(
@@ -592,65 +779,6 @@ class BatchWriter {
     return new Map(
       res.map((r) => [key(r.project_id, Number(r.user_id), Number(r.user_agent_id), r.lang), Number(r.id)]),
     );
-  }
-
-  private async upsertDomains(stage: Stage): Promise<Map<string, number>> {
-    const domains = new Upserts<Span & { project: string; item: EventWrite }>();
-    for (const item of this.items) {
-      const d = item.enrichment.domain;
-      if (item.event.emailAddress === null || d === null) continue;
-      domains.add(
-        key(item.projectId, d.domain),
-        () => ({ ...span(item.event.eventTime), project: item.projectId, item }),
-        item.event.eventTime,
-      );
-    }
-    if (domains.size === 0) return new Map();
-    const rows = domains.sorted().map(([, v]) => {
-      const d = v.item.enrichment.domain!;
-      return {
-        project: v.project,
-        domain: d.domain,
-        registrable: d.registrable,
-        suffix: d.publicSuffix,
-        free: d.freeProvider,
-        disposable: d.disposable,
-        mx: d.hasMx,
-        enrichment: JSON.stringify({ lists: d.lists }),
-        first: iso(v.first),
-        last: iso(v.last),
-        count: v.count,
-      };
-    });
-    const res = await stage.query<{ id: number; project_id: string; domain: string }>(
-      `INSERT INTO domains (project_id, domain, registrable, public_suffix, is_free, is_disposable, has_mx,
-         enrichment, enriched_at, first_seen, last_seen, event_count)
-       SELECT p, d, r, s, fr, di, mx, en, now(), f, l, n
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
-           $8::jsonb[], $9::timestamptz[], $10::timestamptz[], $11::bigint[]) AS t(p, d, r, s, fr, di, mx, en, f, l, n)
-       ON CONFLICT (project_id, domain) DO UPDATE SET
-         registrable = excluded.registrable, public_suffix = excluded.public_suffix, is_free = excluded.is_free,
-         is_disposable = excluded.is_disposable, has_mx = COALESCE(excluded.has_mx, domains.has_mx),
-         enrichment = excluded.enrichment, enriched_at = excluded.enriched_at,
-         first_seen = LEAST(domains.first_seen, excluded.first_seen),
-         last_seen = GREATEST(domains.last_seen, excluded.last_seen),
-         event_count = domains.event_count + excluded.event_count
-       RETURNING id, project_id, domain`,
-      columns(rows, [
-        'project',
-        'domain',
-        'registrable',
-        'suffix',
-        'free',
-        'disposable',
-        'mx',
-        'enrichment',
-        'first',
-        'last',
-        'count',
-      ]),
-    );
-    return new Map(res.map((r) => [key(r.project_id, r.domain), Number(r.id)]));
   }
 
   /** An address another user of the project had blacklisted arrives blacklisted (tirreno §6.5). */
@@ -782,116 +910,6 @@ class BatchWriter {
     return new Map(res.map((r) => [key(r.project_id, Number(r.user_id), r.phone), Number(r.id)]));
   }
 
-  /** The page title and HTTP code are those of the latest event in the batch for that resource. */
-  private async upsertResources(stage: Stage): Promise<Map<string, number>> {
-    const resources = new Upserts<
-      Span & { project: string; url: string; title: string | null; code: number | null }
-    >();
-    for (const { projectId: p, event: e } of this.items) {
-      resources.add(
-        key(p, e.url),
-        () => ({ ...span(e.eventTime), project: p, url: e.url, title: e.pageTitle, code: e.httpCode }),
-        e.eventTime,
-        (r) => {
-          if (e.eventTime >= r.last) {
-            r.title = e.pageTitle ?? r.title;
-            r.code = e.httpCode ?? r.code;
-          }
-        },
-      );
-    }
-    const rows = resources.sorted().map(([, v]) => v);
-    const res = await stage.query<{ id: number; project_id: string; url: string }>(
-      `INSERT INTO resources (project_id, url, title, http_code, first_seen, last_seen, event_count)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])
-       ON CONFLICT (project_id, url) DO UPDATE SET
-         title = COALESCE(excluded.title, resources.title),
-         http_code = COALESCE(excluded.http_code, resources.http_code),
-         first_seen = LEAST(resources.first_seen, excluded.first_seen),
-         last_seen = GREATEST(resources.last_seen, excluded.last_seen),
-         event_count = resources.event_count + excluded.event_count
-       RETURNING id, project_id, url`,
-      [
-        rows.map((r) => r.project),
-        rows.map((r) => r.url),
-        rows.map((r) => r.title),
-        rows.map((r) => r.code),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.count),
-      ],
-    );
-    return new Map(res.map((r) => [key(r.project_id, r.url), Number(r.id)]));
-  }
-
-  private async upsertQueries(stage: Stage, resourceIds: Map<string, number>): Promise<Map<string, number>> {
-    const queries = new Upserts<Span & { project: string; resource: number; query: string; url: string }>();
-    for (const { projectId: p, event: e } of this.items) {
-      if (e.urlQuery === null) continue;
-      const q = e.urlQuery;
-      const resource = resourceIds.get(key(p, e.url))!;
-      queries.add(
-        key(p, resource, q),
-        () => ({ ...span(e.eventTime), project: p, resource, query: q, url: e.url }),
-        e.eventTime,
-      );
-    }
-    if (queries.size === 0) return new Map();
-    const rows = queries.sorted().map(([, v]) => v);
-    const res = await stage.query<{ id: number; project_id: string; resource_id: number; query: string }>(
-      `INSERT INTO resource_queries (project_id, resource_id, query, first_seen, last_seen, event_count)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
-       ON CONFLICT (project_id, resource_id, query) DO UPDATE SET
-         first_seen = LEAST(resource_queries.first_seen, excluded.first_seen),
-         last_seen = GREATEST(resource_queries.last_seen, excluded.last_seen),
-         event_count = resource_queries.event_count + excluded.event_count
-       RETURNING id, project_id, resource_id, query`,
-      [
-        rows.map((r) => r.project),
-        rows.map((r) => r.resource),
-        rows.map((r) => r.query),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.count),
-      ],
-    );
-    const urlOf = new Map(rows.map((r) => [key(r.project, r.resource, r.query), r.url]));
-    return new Map(
-      res.map((r) => [
-        key(r.project_id, urlOf.get(key(r.project_id, Number(r.resource_id), r.query)), r.query),
-        Number(r.id),
-      ]),
-    );
-  }
-
-  private async upsertReferers(stage: Stage): Promise<Map<string, number>> {
-    const referers = new Upserts<Span & { project: string; referer: string }>();
-    for (const { projectId: p, event: e } of this.items) {
-      if (e.httpReferer === null) continue;
-      const r = e.httpReferer;
-      referers.add(key(p, r), () => ({ ...span(e.eventTime), project: p, referer: r }), e.eventTime);
-    }
-    if (referers.size === 0) return new Map();
-    const rows = referers.sorted().map(([, v]) => v);
-    const res = await stage.query<{ id: number; project_id: string; referer: string }>(
-      `INSERT INTO referers (project_id, referer, first_seen, last_seen, event_count)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
-       ON CONFLICT (project_id, referer) DO UPDATE SET
-         first_seen = LEAST(referers.first_seen, excluded.first_seen),
-         last_seen = GREATEST(referers.last_seen, excluded.last_seen),
-         event_count = referers.event_count + excluded.event_count
-       RETURNING id, project_id, referer`,
-      [
-        rows.map((r) => r.project),
-        rows.map((r) => r.referer),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.count),
-      ],
-    );
-    return new Map(res.map((r) => [key(r.project_id, r.referer), Number(r.id)]));
-  }
-
   /**
    * Folds the batch into each user row: counters, last IP (of the latest event), current session,
    * names only when sent (an absent name keeps the stored one), last e-mail and phone never reset.
@@ -984,45 +1002,6 @@ class BatchWriter {
         ],
       )
       .catch(() => {});
-  }
-
-  /** field_edit events: one upsert of the fields touched. Returns their row ids by (project, field id). */
-  private async upsertFields(stage: Stage): Promise<Map<string, number>> {
-    const fields = new Upserts<Span & { project: string; fieldId: string; name: string | null }>();
-    for (const { projectId: p, event: e } of this.items) {
-      if (e.eventType !== 'field_edit' || !e.fieldHistory) continue;
-      for (const change of e.fieldHistory) {
-        fields.add(
-          key(p, change.fieldId),
-          () => ({ ...span(e.eventTime), project: p, fieldId: change.fieldId, name: change.fieldName }),
-          e.eventTime,
-          (f) => {
-            f.name = change.fieldName ?? f.name;
-          },
-        );
-      }
-    }
-    if (fields.size === 0) return new Map();
-    const rows = fields.sorted().map(([, v]) => v);
-    const res = await stage.query<{ id: number; project_id: string; field_id: string }>(
-      `INSERT INTO fields (project_id, field_id, field_name, first_seen, last_seen, edit_count)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
-       ON CONFLICT (project_id, field_id) DO UPDATE SET
-         field_name = COALESCE(excluded.field_name, fields.field_name),
-         first_seen = LEAST(fields.first_seen, excluded.first_seen),
-         last_seen = GREATEST(fields.last_seen, excluded.last_seen),
-         edit_count = fields.edit_count + excluded.edit_count
-       RETURNING id, project_id, field_id`,
-      [
-        rows.map((r) => r.project),
-        rows.map((r) => r.fieldId),
-        rows.map((r) => r.name),
-        rows.map((r) => iso(r.first)),
-        rows.map((r) => iso(r.last)),
-        rows.map((r) => r.count),
-      ],
-    );
-    return new Map(res.map((r) => [key(r.project_id, r.field_id), Number(r.id)]));
   }
 
   /** One row per change of every field_edit event, tied to its field and event. */

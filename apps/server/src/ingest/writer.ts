@@ -47,6 +47,7 @@ interface Pending {
 export class GroupCommitWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private scheduled = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly partitions = new EventPartitions();
@@ -84,7 +85,22 @@ export class GroupCommitWriter {
     }
   }
 
+  /**
+   * Starts batches on the next turn of the event loop rather than at once: requests whose bytes
+   * are already in socket buffers get parsed and queued first, so they share the transaction.
+   * Without this the embedded database, which runs on this thread and blocks it while it works,
+   * would commit one event at a time.
+   */
   private pump(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
     while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight += 1;
