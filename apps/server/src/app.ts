@@ -8,6 +8,8 @@ import { Ingest } from './ingest/ingest.ts';
 import { GroupCommitWriter } from './ingest/writer.ts';
 import { ApiKeyCache } from './projects.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { RuleSets } from './scoring/rule-sets.ts';
+import { quantile, ScoringWorker } from './scoring/worker.ts';
 
 export interface AppDeps {
   db: Database;
@@ -17,6 +19,7 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     writer: GroupCommitWriter;
+    scoring: ScoringWorker | null;
   }
 }
 
@@ -35,6 +38,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     concurrency: deps.db.engine === 'pglite' ? 1 : config.ingest.concurrency,
   });
   app.decorate('writer', writer);
+  const ruleSets = new RuleSets(deps.db);
+  // Users are scored as soon as their events commit: the writer wakes the worker.
+  const scoring = config.scoring.worker
+    ? new ScoringWorker(deps.db, ruleSets, {
+        batchSize: config.scoring.batchSize,
+        pollMs: 250,
+        leaseMs: 30_000,
+        log: (message, error) => app.log.error({ err: error }, message),
+      })
+    : null;
+  app.decorate('scoring', scoring);
+  if (scoring) writer.onCommit = () => scoring.wake();
   const ingest = new Ingest(writer, deps.enricher, new RateLimiter());
   const keys = new ApiKeyCache(deps.db);
 
@@ -69,6 +84,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       '# HELP vigil_ingest_commit_seconds_total Time spent in committed write transactions.',
       '# TYPE vigil_ingest_commit_seconds_total counter',
       `vigil_ingest_commit_seconds_total ${(s.commitMsTotal / 1000).toFixed(6)}`,
+      '# HELP vigil_scoring_users_total Users scored by this process.',
+      '# TYPE vigil_scoring_users_total counter',
+      `vigil_scoring_users_total ${scoring?.stats.scored ?? 0}`,
+      '# HELP vigil_scoring_seconds_total Time spent scoring users in this process.',
+      '# TYPE vigil_scoring_seconds_total counter',
+      `vigil_scoring_seconds_total ${((scoring?.stats.scoringMsTotal ?? 0) / 1000).toFixed(6)}`,
+      '# HELP vigil_scoring_lag_seconds Event commit to updated score, over the latest 10,000 scored users.',
+      '# TYPE vigil_scoring_lag_seconds summary',
+      ...[0.5, 0.9, 0.99].map(
+        (q) =>
+          `vigil_scoring_lag_seconds{quantile="${q}"} ${(quantile(scoring?.stats.lagSamples ?? [], q) / 1000).toFixed(3)}`,
+      ),
       '',
     ].join('\n');
   });
@@ -77,10 +104,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ingest,
     keys,
     enricher: deps.enricher,
+    ruleSets,
     bodyLimit: config.ingest.maxBodyBytes,
+  });
+  app.addHook('onReady', async () => {
+    scoring?.start();
   });
   app.addHook('onClose', async () => {
     await writer.close();
+    await scoring?.stop();
   });
   return app;
 }

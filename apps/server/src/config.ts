@@ -25,6 +25,10 @@ const schema = z.object({
   VIGIL_INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Transactions in flight at once on PostgreSQL (PGlite always uses 1). */
   VIGIL_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
+  /** Run a scoring worker inside this process ('off' when dedicated `vigil worker` processes do it). */
+  VIGIL_SCORING_WORKER: z.enum(['on', 'off']).default('on'),
+  /** Users scored per worker round. */
+  VIGIL_SCORING_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   /** Largest request body accepted by the sensor and the native API, in bytes. */
   VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
@@ -39,6 +43,7 @@ export type Config = Readonly<{
   smtpUrl: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   ingest: Readonly<{ maxBatch: number; concurrency: number; maxBodyBytes: number }>;
+  scoring: Readonly<{ worker: boolean; batchSize: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -66,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       concurrency: e.VIGIL_INGEST_CONCURRENCY,
       maxBodyBytes: e.VIGIL_MAX_BODY_BYTES,
     }),
+    scoring: Object.freeze({ worker: e.VIGIL_SCORING_WORKER === 'on', batchSize: e.VIGIL_SCORING_BATCH }),
     ...overrides,
   });
 }

@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { isPresetName, PRESETS } from '@vigil/core';
 import { migrate } from '@vigil/db';
 import { buildApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './database.ts';
+import { DEMO_USAGE, demoCommand } from './demo/cli.ts';
 import { createEnricher } from './enrich.ts';
+import { CliUsageError, dataCommand, LISTS_USAGE, listsCommand } from './lists/cli.ts';
+import { startEnrichmentReloader } from './lists/reloader.ts';
 import { createProject } from './projects.ts';
+import { applyProjectPreset, RuleSets } from './scoring/rule-sets.ts';
+import { ScoringWorker } from './scoring/worker.ts';
 
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
   start [--port N] [--data DIR]       run the HTTP server (and, on the embedded database, the workers)
   migrate [--data DIR]                apply pending database migrations and exit
-  project create --name N [--rate-limit RPS] [--json] [--data DIR]
+  worker [--data DIR]                 score users from the queue (extra workers on PostgreSQL)
+  project create --name N [--preset P] [--rate-limit RPS] [--json] [--data DIR]
                                       create a project and print its id and API key (shown once)
+${LISTS_USAGE}
+${DEMO_USAGE}
 
 Environment: PORT, HOST, DATABASE_URL, VIGIL_DATA_DIR, TRUSTED_PROXIES, VIGIL_SECRET, SMTP_URL, LOG_LEVEL.
 Without DATABASE_URL, Vigil runs on an embedded PostgreSQL in VIGIL_DATA_DIR (default ./data).`;
@@ -69,10 +78,14 @@ async function start(argv: string[]): Promise<void> {
   const enricher = await createEnricher(config);
   check(true, 'enrichment', enricher.description);
   const app = await buildApp(config, { db, enricher: enricher.enricher });
+  // Operator lists from the database, and newer data files: kept current without a restart.
+  const reloader = await startEnrichmentReloader({ db, enricher: enricher.enricher, config, log: app.log });
+  check(true, 'lists', `${enricher.enricher.lists.size} active entries`);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     check(false, 'http', (error as Error).message);
+    await reloader.stop();
     await app.close();
     await db.close();
     process.exitCode = 1;
@@ -98,6 +111,7 @@ async function start(argv: string[]): Promise<void> {
   }
   const stop = async (signal: string) => {
     process.stdout.write(`\n${signal}: stopping; committing accepted events…\n`);
+    await reloader.stop();
     await app.close();
     await db.close();
     process.exit(0);
@@ -134,6 +148,7 @@ async function projectCommand(argv: string[]): Promise<void> {
     options: {
       name: { type: 'string' },
       'rate-limit': { type: 'string' },
+      preset: { type: 'string' },
       json: { type: 'boolean', default: false },
       data: { type: 'string' },
     },
@@ -143,6 +158,9 @@ async function projectCommand(argv: string[]): Promise<void> {
   if (rateLimit !== undefined && !/^\d+$/.test(rateLimit)) {
     throw new UsageError('--rate-limit takes a whole number of requests per second (0 disables the limit)');
   }
+  if (values.preset !== undefined && !isPresetName(values.preset)) {
+    throw new UsageError(`unknown preset ${values.preset}; one of: ${Object.keys(PRESETS).join(', ')}`);
+  }
   const config = configFrom(values);
   const db = await openConfiguredDatabase(config);
   try {
@@ -151,6 +169,7 @@ async function projectCommand(argv: string[]): Promise<void> {
       name: values.name.trim(),
       ...(rateLimit !== undefined ? { rateLimitRps: Number(rateLimit) } : {}),
     });
+    if (values.preset !== undefined) await applyProjectPreset(db, project.id, values.preset);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ projectId: project.id, apiKey })}\n`);
     } else {
@@ -163,10 +182,40 @@ async function projectCommand(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * A scoring worker without HTTP: on PostgreSQL, run as many as the load needs beside `vigil start`
+ * (with VIGIL_SCORING_WORKER=off there). They share the queue through FOR UPDATE SKIP LOCKED.
+ */
+async function workerCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' } } });
+  const config = configFrom(values);
+  const db = await openConfiguredDatabase(config);
+  await migrate(db);
+  const worker = new ScoringWorker(db, new RuleSets(db), {
+    batchSize: config.scoring.batchSize,
+    pollMs: 100,
+    leaseMs: 30_000,
+    log: (message, error) => process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
+  });
+  worker.start();
+  check(true, 'worker', `scoring users from the queue on ${db.engine} at ${db.location}`);
+  const stop = async () => {
+    await worker.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   start,
   migrate: migrateCommand,
   project: projectCommand,
+  worker: workerCommand,
+  lists: listsCommand,
+  data: dataCommand,
+  demo: demoCommand,
 };
 
 async function main(): Promise<void> {
@@ -181,7 +230,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    error instanceof CliUsageError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     process.stderr.write(`vigil: ${(error as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
   }

@@ -24,6 +24,8 @@ export async function startHarness(
     rateLimitWindow?: number;
     enricher?: Enricher;
     env?: Record<string, string>;
+    /** Run the in-process scoring worker (off by default, so storage tests see unscored users). */
+    scoring?: boolean;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
@@ -32,7 +34,11 @@ export async function startHarness(
     rateLimitRps: options.rateLimitRps ?? 0,
     ...(options.rateLimitWindow !== undefined ? { rateLimitWindow: options.rateLimitWindow } : {}),
   });
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    VIGIL_SCORING_WORKER: options.scoring ? 'on' : 'off',
+    ...options.env,
+  });
   const app = await buildApp(config, { db, enricher: options.enricher ?? noopEnricher });
   await app.ready();
   return {

@@ -109,12 +109,18 @@ export interface EventEnrichment {
   phone: PhoneFacts | null;
 }
 
-/** The ingest hook: synchronous, offline, never throws for bad input. */
+/**
+ * The ingest hook: synchronous, offline, never throws for bad input. `projectId` selects whose
+ * operator lists may match (lists are per project; without it none match).
+ */
 export interface Enricher {
-  enrich(event: {
-    ipAddress: string;
-    userAgent: string | null;
-    emailAddress: string | null;
-    phoneNumber: string | null;
-  }): EventEnrichment;
+  enrich(
+    event: {
+      ipAddress: string;
+      userAgent: string | null;
+      emailAddress: string | null;
+      phoneNumber: string | null;
+    },
+    options?: { projectId?: string },
+  ): EventEnrichment;
 }

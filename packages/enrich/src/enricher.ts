@@ -83,7 +83,8 @@ export interface EnricherStats {
 }
 
 export interface OfflineEnricher extends Enricher {
-  enrich(event: EnrichInput, options?: { phoneCountry?: string | null }): EventEnrichment;
+  /** `projectId` is accepted for the Enricher interface; this enricher itself is not per project (see the server's project enricher). */
+  enrich(event: EnrichInput, options?: { phoneCountry?: string | null; projectId?: string }): EventEnrichment;
   ip(address: string): IpFacts;
   userAgent(ua: string | null): UserAgentFacts | null;
   email(address: string | null): { email: EmailFacts; domain: DomainFacts | null } | null;

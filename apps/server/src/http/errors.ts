@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'missing_field'
   | 'invalid_body'
   | 'invalid_parameter'
+  | 'invalid_list'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'too_many_events'

@@ -48,7 +48,7 @@ export class Ingest {
       return { status: 'rejected', code: result.code, field: result.field, message: result.message };
     }
     const event = result.event;
-    const enrichment = this.enricher.enrich(event);
+    const enrichment = this.enricher.enrich(event, { projectId: project.id });
     const written = await this.writer.submit({
       kind: 'event',
       projectId: project.id,

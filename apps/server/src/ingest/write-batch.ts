@@ -186,6 +186,7 @@ class BatchWriter {
     const third = new Stage();
     const pending3 = {
       devices: this.upsertDevices(third, userOf, uaIds),
+      userIps: this.upsertUserIps(third, userOf, ipIds),
       emails: this.upsertEmails(third, userOf, await pending2.domains),
       phones: this.upsertPhones(third, userOf),
       queries: this.upsertQueries(third, resourceIds),
@@ -487,28 +488,17 @@ class BatchWriter {
     );
     const [ispRows, ipRows] = await Promise.all([ispRowsP, ipRowsP]);
     const result = new Map<string, { id: number; blacklisted: boolean }>();
-    const ipBumps: Bump[] = [];
+    const ipBumps: (Bump & { facts: IpFacts; project: string })[] = [];
     for (const [k, g] of ips) {
       const row = ipRows.get(key(g.project, sha256(String(g.key[0]))))!;
       result.set(k, { id: Number(row.id), blacklisted: row.blacklisted === true });
-      const f = g.facts;
       ipBumps.push({
         id: Number(row.id),
         first: g.first,
         last: g.last,
         count: g.count,
-        values: [
-          Number(ispRows.get(key(g.project, ispOf(f).asn))!.id),
-          f.country,
-          f.network,
-          f.local,
-          f.datacenter,
-          f.tor,
-          f.relay,
-          f.starlink,
-          f.vpn,
-          JSON.stringify({ sources: f.sources, lists: f.lists }),
-        ],
+        facts: g.facts,
+        project: g.project,
       });
     }
     const ispBumps = [...isps.values()].map((g) => ({
@@ -520,7 +510,28 @@ class BatchWriter {
     }));
     this.finalBumps.push((s) => {
       bumpCounters(s, 'isps', 'event_count', ispBumps, [['name', 'text']]);
-      bumpCounters(s, 'ips', 'event_count', ipBumps, [
+      // Built now, at the last stage, because how many users are new on each IP is known only
+      // once the user-IP links have been written.
+      const bumps = ipBumps.map((b) => {
+        const f = b.facts;
+        return {
+          ...b,
+          values: [
+            Number(ispRows.get(key(b.project, ispOf(f).asn))!.id),
+            f.country,
+            f.network,
+            f.local,
+            f.datacenter,
+            f.tor,
+            f.relay,
+            f.starlink,
+            f.vpn,
+            JSON.stringify({ sources: f.sources, lists: f.lists }),
+            this.newUsersOnIp.get(b.id) ?? 0,
+          ],
+        };
+      });
+      bumpCounters(s, 'ips', 'event_count', bumps, [
         ['isp_id', 'bigint'],
         ['country', 'char(2)'],
         ['network', 'cidr'],
@@ -531,6 +542,7 @@ class BatchWriter {
         ['is_starlink', 'bool'],
         ['is_vpn', 'bool'],
         ['enrichment', 'jsonb'],
+        ['user_count', 'int', 't.user_count + v.user_count'],
         ['enriched_at', 'bool', 'now()'],
       ]);
     });
@@ -734,6 +746,45 @@ class BatchWriter {
     }
     this.finalBumps.push((s) => bumpCounters(s, spec.table, counter, bumps, sets));
     return ids;
+  }
+
+  /** Users that used an IP for the first time, per IP id: they raise the IP's user count. */
+  private readonly newUsersOnIp = new Map<number, number>();
+
+  /** The user ↔ IP links, so a user's IPs and an IP's users are read without scanning events. */
+  private async upsertUserIps(
+    stage: Stage,
+    userOf: (i: number) => UserState,
+    ipIds: Map<string, { id: number }>,
+  ): Promise<void> {
+    const links = new Upserts<Span & { project: string; user: number; ip: number }>();
+    this.items.forEach(({ projectId: p, event: e }, i) => {
+      const user = userOf(i).id;
+      const ip = ipIds.get(key(p, e.ipAddress))!.id;
+      links.add(key(user, ip), () => ({ ...span(e.eventTime), project: p, user, ip }), e.eventTime);
+    });
+    const rows = links.sorted().map(([, v]) => v);
+    const res = await stage.query<{ ip_id: number; inserted: boolean }>(
+      `INSERT INTO user_ips (user_id, ip_id, project_id, first_seen, last_seen, event_count)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+       ON CONFLICT (user_id, ip_id) DO UPDATE SET
+         first_seen = LEAST(user_ips.first_seen, excluded.first_seen),
+         last_seen = GREATEST(user_ips.last_seen, excluded.last_seen),
+         event_count = user_ips.event_count + excluded.event_count
+       RETURNING ip_id, (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.user),
+        rows.map((r) => r.ip),
+        rows.map((r) => r.project),
+        rows.map((r) => iso(r.first)),
+        rows.map((r) => iso(r.last)),
+        rows.map((r) => r.count),
+      ],
+    );
+    for (const r of res) {
+      if (r.inserted)
+        this.newUsersOnIp.set(Number(r.ip_id), (this.newUsersOnIp.get(Number(r.ip_id)) ?? 0) + 1);
+    }
   }
 
   private async upsertDevices(
@@ -1048,9 +1099,9 @@ class BatchWriter {
     const ids = [...users.keys()].sort((a, b) => a - b);
     void stage
       .query(
-        `INSERT INTO scoring_queue (user_id, project_id)
-         SELECT * FROM unnest($1::bigint[], $2::uuid[])
-         ON CONFLICT (user_id) DO UPDATE SET queued_at = now()`,
+        `INSERT INTO scoring_queue (user_id, project_id, queued_at)
+         SELECT *, clock_timestamp() FROM unnest($1::bigint[], $2::uuid[])
+         ON CONFLICT (user_id) DO UPDATE SET queued_at = clock_timestamp()`,
         [ids, ids.map((id) => users.get(id))],
       )
       .catch(() => {});

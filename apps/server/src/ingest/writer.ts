@@ -61,6 +61,9 @@ export class GroupCommitWriter {
     commitMsTotal: 0,
   };
 
+  /** Called after each commit that stored events (the scoring worker starts at once). */
+  onCommit: (() => void) | null = null;
+
   constructor(
     private readonly db: Database,
     private readonly options: WriterOptions,
@@ -119,6 +122,7 @@ export class GroupCommitWriter {
       batch.forEach((p, i) => {
         p.resolve(results[i] ?? null);
       });
+      if (results.some((r) => r !== null)) this.onCommit?.();
       this.stats.batches += 1;
       this.stats.events += batch.length;
       this.stats.lastBatchSize = batch.length;

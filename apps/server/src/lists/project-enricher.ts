@@ -8,7 +8,6 @@ import type {
   UserAgentFacts,
 } from '@vigil/core';
 import { type EnrichInput, ListIndex, type OfflineEnricher } from '@vigil/enrich';
-import { currentProjectId } from './scope.ts';
 
 /** Which project each list belongs to: list id → project id. */
 export type ListOwners = ReadonlyMap<string, string>;
@@ -25,8 +24,8 @@ export interface ProjectView {
 /**
  * The server's enricher. One in-memory list index holds the lists of every project (one lookup,
  * one cache); each answer keeps only the matches of the lists owned by the project asked for:
- * `enrich(event, { projectId })`, `forProject(id)`, or the request scope (scope.ts). Without a
- * project no list matches.
+ * `enrich(event, { projectId })` or `forProject(id)`. Without a project no list matches (fails
+ * closed).
  */
 export interface ProjectEnricher extends OfflineEnricher {
   enrich(
@@ -48,8 +47,7 @@ function keep<T extends { lists: ListMatch[] }>(
 ): T {
   const lists = facts.lists;
   if (lists.length === 0) return facts;
-  const kept =
-    projectId === undefined ? [] : lists.filter((m) => owners.get(m.listId) === projectId);
+  const kept = projectId === undefined ? [] : lists.filter((m) => owners.get(m.listId) === projectId);
   if (kept.length === lists.length) return facts;
   return Object.freeze({ ...facts, lists: Object.freeze(kept) as ListMatch[] });
 }
@@ -65,19 +63,27 @@ function keepMaybe<T extends { lists: ListMatch[] }>(
 export function createProjectEnricher(inner: OfflineEnricher): ProjectEnricher {
   let owners: ListOwners = new Map();
 
+  const enrichFor = (
+    p: string | undefined,
+    event: EnrichInput,
+    options?: { phoneCountry?: string | null },
+  ): EventEnrichment => {
+    const e = inner.enrich(
+      event,
+      options?.phoneCountry !== undefined ? { phoneCountry: options.phoneCountry } : undefined,
+    );
+    const o = owners;
+    return {
+      ip: keep(e.ip, o, p),
+      userAgent: keepMaybe(e.userAgent, o, p),
+      email: keepMaybe(e.email, o, p),
+      domain: keepMaybe(e.domain, o, p),
+      phone: keepMaybe(e.phone, o, p),
+    };
+  };
+
   const view = (projectId: () => string | undefined): ProjectView => ({
-    enrich(event, options) {
-      const p = projectId();
-      const e = inner.enrich(event, options);
-      const o = owners;
-      return {
-        ip: keep(e.ip, o, p),
-        userAgent: keepMaybe(e.userAgent, o, p),
-        email: keepMaybe(e.email, o, p),
-        domain: keepMaybe(e.domain, o, p),
-        phone: keepMaybe(e.phone, o, p),
-      };
-    },
+    enrich: (event, options) => enrichFor(projectId(), event, options),
     ip: (address) => keep(inner.ip(address), owners, projectId()),
     userAgent: (ua) => keepMaybe(inner.userAgent(ua), owners, projectId()),
     email(address) {
@@ -89,15 +95,9 @@ export function createProjectEnricher(inner: OfflineEnricher): ProjectEnricher {
     phone: (phone, country) => keepMaybe(inner.phone(phone, country), owners, projectId()),
   });
 
-  const scoped = view(currentProjectId);
+  const scoped = view(() => undefined);
   return {
-    enrich(event, options) {
-      if (options?.projectId !== undefined) {
-        const { projectId, ...rest } = options;
-        return view(() => projectId).enrich(event, rest);
-      }
-      return scoped.enrich(event, options);
-    },
+    enrich: (event, options) => enrichFor(options?.projectId, event, options),
     ip: scoped.ip,
     userAgent: scoped.userAgent,
     email: scoped.email,

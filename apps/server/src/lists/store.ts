@@ -90,7 +90,10 @@ export function parseListInput(input: ListImportInput, now = new Date()): Parsed
     throw new ListImportError('label', 'The list needs a label of 1 to 200 characters');
   }
   if (input.kind !== undefined && input.kind !== null && !isListKind(input.kind)) {
-    throw new ListImportError('kind', `Unknown kind "${String(input.kind)}": use one of ${LIST_KINDS.join(', ')}`);
+    throw new ListImportError(
+      'kind',
+      `Unknown kind "${String(input.kind)}": use one of ${LIST_KINDS.join(', ')}`,
+    );
   }
   const score = input.score ?? null;
   if (score !== null && (typeof score !== 'number' || !Number.isFinite(score))) {
@@ -114,7 +117,14 @@ export function parseListInput(input: ListImportInput, now = new Date()): Parsed
   if (parsed.entries.length === 0) {
     throw new ListImportError('content', 'The list file has no entries', 0);
   }
-  return { label, kind: input.kind ?? null, score, expiresAt, entries: parsed.entries, counts: parsed.counts };
+  return {
+    label,
+    kind: input.kind ?? null,
+    score,
+    expiresAt,
+    entries: parsed.entries,
+    counts: parsed.counts,
+  };
 }
 
 /** Stores a parsed list in one transaction and bumps the lists version. */
@@ -269,4 +279,29 @@ export async function loadActiveEntries(db: Executor): Promise<ProjectListEntry[
     score: r.score === null ? null : Number(r.score),
     expiresAt: r.expires_at,
   }));
+}
+
+/**
+ * An expiry as operators write it: `YYYY-MM-DD` (midnight UTC at the start of that day, as in list
+ * files) or an ISO 8601 date-time with its zone. Null when it is neither.
+ */
+export function parseExpiry(text: string): Date | null {
+  const t = text.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(iso)) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls 2026-02-31 over to March: refuse dates that do not exist.
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const check = new Date(Date.UTC(y, m - 1, d));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return null;
+  return new Date(ms);
+}
+
+/** A score as text (`10`, `-5`, `0.5`); null when it is not a number. */
+export function parseScore(text: string): number | null {
+  const t = text.trim();
+  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
 }

@@ -3,6 +3,7 @@ export { A_RULES } from './account-takeover.ts';
 export { B_RULES } from './behaviour.ts';
 export * from './catalogue.ts';
 export { C_RULES } from './country.ts';
+export * from './custom/index.ts';
 export { D_RULES } from './device.ts';
 export { E_RULES } from './email.ts';
 export * from './evaluate.ts';

@@ -3,10 +3,16 @@ import type { Executor } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { ApiKeyCache } from '../../projects.ts';
+import type { RuleSets } from '../../scoring/rule-sets.ts';
 import { apiKeyAuth } from './auth.ts';
+import { registerBlacklistRoutes } from './blacklist.ts';
 import { registerBodyParsers } from './body.ts';
+import { registerDecideRoutes } from './decide.ts';
+import { registerDecisionRoutes } from './decisions.ts';
 import { registerEventRoutes } from './events.ts';
 import { registerIpRoutes } from './ips.ts';
+import { registerListRoutes } from './lists.ts';
+import { registerProjectRuleRoutes } from './project-rules.ts';
 import { registerSensorRoutes } from './sensor.ts';
 import { registerUserRoutes } from './users.ts';
 
@@ -15,6 +21,7 @@ export interface SensorContextOptions {
   ingest: Ingest;
   keys: ApiKeyCache;
   enricher: Enricher;
+  ruleSets: RuleSets;
   bodyLimit: number;
 }
 
@@ -30,4 +37,9 @@ export async function sensorContext(app: FastifyInstance, options: SensorContext
   registerEventRoutes(app, options.ingest);
   registerUserRoutes(app, options.db);
   registerIpRoutes(app, options.db, options.enricher);
+  registerListRoutes(app, options.db);
+  registerDecideRoutes(app, options.db, options.ingest, options.ruleSets);
+  registerBlacklistRoutes(app, options.db);
+  registerDecisionRoutes(app, options.db);
+  registerProjectRuleRoutes(app, options.db, options.ruleSets);
 }

@@ -24,12 +24,10 @@ export function registerIpRoutes(app: FastifyInstance, db: Executor, enricher: E
   app.get<{ Params: { ip: string } }>('/api/v1/ips/:ip', async (request, reply) => {
     const ip = canonicalIp(request.params.ip);
     if (ip === null) return sendError(reply, 400, 'invalid_parameter', 'Not an IPv4 or IPv6 address', 'ip');
-    const facts = enricher.enrich({
-      ipAddress: ip,
-      userAgent: null,
-      emailAddress: null,
-      phoneNumber: null,
-    }).ip;
+    const facts = enricher.enrich(
+      { ipAddress: ip, userAgent: null, emailAddress: null, phoneNumber: null },
+      { projectId: request.project.id },
+    ).ip;
     const { rows } = await db.query<{
       id: number;
       blacklisted: boolean;
