@@ -219,7 +219,14 @@ function check(name, value, target, pass, unit = '') {
 async function benchEngine(engine, opts) {
   const result = { engine, ok: false, error: null, checks: [] };
   const startedAt = new Date();
-  const env = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  // Ingest alone: scoring has its own benchmark (bench/scoring.mjs); with the in-process worker on,
+  // every batch would also rescore its users and this would measure both at once.
+  const env = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    VIGIL_SCORING_WORKER: process.env.VIGIL_SCORING_WORKER ?? 'off',
+  };
   delete env.VIGIL_DATA_DIR;
   const dataArgs = [];
   let databaseUrl = null;

@@ -175,12 +175,11 @@ export function knownCountries(f: UserFeatures): string[] {
 // Local clock (night-time rule)
 
 const clocks = new Map<string, Intl.DateTimeFormat>();
+/** UTC offset (ms) of a timezone for each UTC hour seen: offsets change on hour boundaries. */
+const offsets = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 100_000;
 
-/**
- * The wall-clock date (YYYY-MM-DD) and second of the day of `date` in an IANA timezone.
- * Throws RangeError for an unknown timezone.
- */
-export function localClock(date: Date, timeZone: string): { day: string; seconds: number; text: string } {
+function formatter(timeZone: string): Intl.DateTimeFormat {
   let fmt = clocks.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-CA', {
@@ -195,27 +194,61 @@ export function localClock(date: Date, timeZone: string): { day: string; seconds
     });
     clocks.set(timeZone, fmt);
   }
-  const part: Record<string, string> = {};
-  for (const p of fmt.formatToParts(date)) part[p.type] = p.value;
-  const hour = Number(part.hour) % 24;
-  const minute = Number(part.minute);
-  const second = Number(part.second);
-  const day = `${part.year}-${part.month}-${part.day}`;
-  const hh = String(hour).padStart(2, '0');
-  return {
-    day,
-    seconds: hour * 3600 + minute * 60 + second,
-    text: `${day} ${hh}:${part.minute}:${part.second}`,
-  };
+  return fmt;
 }
 
+/**
+ * The timezone's offset at `date`. Formatting dates is slow (the night-time rule reads every
+ * session of a user), so the offset is computed once per timezone and UTC hour and cached.
+ */
+function offsetAt(date: Date, timeZone: string): number {
+  const hour = Math.floor(date.getTime() / 3_600_000);
+  const cacheKey = `${timeZone}\u0000${hour}`;
+  const hit = offsets.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const probe = new Date(hour * 3_600_000);
+  const part: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(probe)) part[p.type] = p.value;
+  const local = Date.UTC(
+    Number(part.year),
+    Number(part.month) - 1,
+    Number(part.day),
+    Number(part.hour) % 24,
+    Number(part.minute),
+    Number(part.second),
+  );
+  const offset = local - probe.getTime();
+  if (offsets.size >= OFFSET_CACHE_LIMIT) offsets.clear();
+  offsets.set(cacheKey, offset);
+  return offset;
+}
+
+/**
+ * The wall-clock date (YYYY-MM-DD) and second of the day of `date` in an IANA timezone.
+ * Throws RangeError for an unknown timezone.
+ */
+export function localClock(date: Date, timeZone: string): { day: string; seconds: number; text: string } {
+  const local = new Date(date.getTime() + offsetAt(date, timeZone));
+  const day = local.toISOString().slice(0, 10);
+  const seconds = local.getUTCHours() * 3600 + local.getUTCMinutes() * 60 + local.getUTCSeconds();
+  return { day, seconds, text: `${day} ${local.toISOString().slice(11, 19)}` };
+}
+
+const validZones = new Map<string, boolean>();
+
 export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
+  let valid = validZones.get(timeZone);
+  if (valid === undefined) {
+    try {
+      formatter(timeZone);
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (validZones.size > 1000) validZones.clear();
+    validZones.set(timeZone, valid);
   }
+  return valid;
 }
 
 /** Second-of-day intervals [from, to) covered by the night window (wrapping past midnight if needed). */
@@ -411,9 +444,16 @@ export const SUSPICIOUS_URL_FRAGMENTS: readonly string[] = Object.freeze([
   'interact.sh',
 ]);
 
+/** One pass over a path tells whether any fragment is in it (fragments are lower-case literals). */
+const ANY_FRAGMENT = new RegExp(
+  SUSPICIOUS_URL_FRAGMENTS.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+);
+
 /** The suspicious fragments found in a request path (as sent, and once URL-decoded). */
 export function suspiciousFragments(path: string): string[] {
   const raw = path.toLowerCase();
+  // Most paths are clean and have no escapes: one regular-expression pass answers them.
+  if (!raw.includes('%') && !raw.includes('+') && !ANY_FRAGMENT.test(raw)) return [];
   let decoded = raw;
   try {
     decoded = decodeURIComponent(raw.replaceAll('+', ' '));
