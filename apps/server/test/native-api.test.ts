@@ -148,3 +148,47 @@ describe('POST /api/v1/events and the user read API', () => {
     assert.equal(ready.json().status, 'ready');
   });
 });
+
+describe('idempotency keys', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  const post = (payload: unknown) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { 'api-key': h.apiKey },
+      payload: payload as object,
+    });
+
+  test('an event retried with the same key is stored once, in one batch and across requests', async () => {
+    const event = (n: number, key: string) => ({
+      userName: 'retry',
+      ipAddress: '8.8.8.8',
+      url: `/r/${n}`,
+      idempotencyKey: key,
+    });
+    const first = await post([event(1, 'k-1'), event(2, 'k-2'), event(1, 'k-1')]);
+    assert.equal(first.statusCode, 200, first.body);
+    const body = first.json();
+    assert.deepEqual(
+      body.results.map((r: { status: string }) => r.status),
+      ['stored', 'stored', 'duplicate'],
+    );
+    assert.equal(body.results[2].eventId, body.results[0].eventId);
+    // The same keys again, concurrently, as a client retrying after a lost answer would.
+    const again = await Promise.all([post([event(1, 'k-1')]), post([event(2, 'k-2'), event(3, 'k-3')])]);
+    assert.equal(again[0]!.json().results[0].status, 'duplicate');
+    assert.equal(again[0]!.json().results[0].eventId, body.results[0].eventId);
+    assert.deepEqual(
+      again[1]!.json().results.map((r: { status: string }) => r.status),
+      ['duplicate', 'stored'],
+    );
+    assert.equal((await userEvents(h, 'retry')).length, 3);
+    const bad = await post([{ ...event(4, 'x'), idempotencyKey: 'k'.repeat(129) }]);
+    assert.equal(bad.json().results[0].error.field, 'idempotencyKey');
+  });
+});

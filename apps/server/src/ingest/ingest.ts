@@ -18,7 +18,10 @@ export interface RequestContext {
 
 export type IngestOutcome =
   | { status: 'stored'; written: EventWritten; event: NormalisedEvent; warnings: string[] }
-  | { status: 'rejected'; code: 'missing_field'; field: string; message: string };
+  | { status: 'rejected'; code: 'missing_field' | 'invalid_parameter'; field: string; message: string };
+
+/** Longest idempotency key accepted (SDKs send UUIDs). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
 /**
  * The ingest use-case shared by /sensor/, /api/v1/events and /api/v1/decide: validate and
@@ -37,6 +40,20 @@ export class Ingest {
     input: Record<string, unknown>,
     ctx: RequestContext,
   ): Promise<IngestOutcome> {
+    const idempotencyKey = input.idempotencyKey ?? null;
+    if (
+      idempotencyKey !== null &&
+      (typeof idempotencyKey !== 'string' ||
+        idempotencyKey.length === 0 ||
+        idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)
+    ) {
+      return {
+        status: 'rejected',
+        code: 'invalid_parameter',
+        field: 'idempotencyKey',
+        message: `idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      };
+    }
     const result: NormaliseResult = normaliseSensorFields(input, ctx.started);
     if (!result.ok) {
       const message = `Validation error: "${result.message}" for key "${result.field}"`;
@@ -54,6 +71,7 @@ export class Ingest {
       projectId: project.id,
       event,
       enrichment,
+      idempotencyKey,
       log: this.log(
         ctx,
         result.warnings.length > 0 ? 1 : 0,

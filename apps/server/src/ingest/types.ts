@@ -19,6 +19,8 @@ export interface EventWrite {
   event: NormalisedEvent;
   enrichment: EventEnrichment;
   log: LogEntry;
+  /** Sent by clients that retry (SDKs): a second event with the same key is not stored again. */
+  idempotencyKey: string | null;
 }
 
 export interface LogWrite {
@@ -34,4 +36,6 @@ export interface EventWritten {
   userId: number;
   /** Whether the event's IP is blacklisted in its project, for the sensor's `blacklisting` answer. */
   ipBlacklisted: boolean;
+  /** True when an event with the same idempotency key was stored before: this one was not. */
+  duplicate: boolean;
 }

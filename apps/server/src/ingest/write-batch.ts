@@ -75,7 +75,10 @@ export async function writeEventBatch(
   logs: LogWrite[],
 ): Promise<EventWritten[]> {
   tx = preparedExecutor(tx);
-  const results = events.length > 0 ? await new BatchWriter(tx, events).run() : [];
+  const { fresh, presetIds, duplicates } = await claimIdempotencyKeys(tx, events);
+  const written = fresh.length > 0 ? await new BatchWriter(tx, fresh, presetIds).run() : [];
+  const byItem = new Map(fresh.map((item, i) => [item, written[i]!]));
+  const results = events.map((item) => byItem.get(item) ?? duplicates.get(item)!);
   if (logs.length > 0) {
     const stage = new Stage();
     insertLogbook(
@@ -85,6 +88,67 @@ export async function writeEventBatch(
     await stage.run(tx);
   }
   return results;
+}
+
+/**
+ * Claims the batch's idempotency keys. A key seen before (or twice in this batch) makes its event a
+ * duplicate, answered with the stored event's id; a new key reserves the event id its event will
+ * get. Both happen in the batch's transaction, so they stand or fall with it.
+ */
+async function claimIdempotencyKeys(
+  tx: Executor,
+  events: EventWrite[],
+): Promise<{
+  fresh: EventWrite[];
+  presetIds: Map<EventWrite, number>;
+  duplicates: Map<EventWrite, EventWritten>;
+}> {
+  const presetIds = new Map<EventWrite, number>();
+  const duplicates = new Map<EventWrite, EventWritten>();
+  const keyed = events.filter((e) => e.idempotencyKey !== null);
+  if (keyed.length === 0) return { fresh: events, presetIds, duplicates };
+  const first = new Map<string, EventWrite>();
+  for (const item of keyed) {
+    const k = key(item.projectId, item.idempotencyKey);
+    if (!first.has(k)) first.set(k, item);
+  }
+  const claims = [...first.values()];
+  const { rows: claimed } = await tx.query<{ project_id: string; key: string; event_id: number }>(
+    `INSERT INTO idempotency_keys (project_id, key, event_id)
+     SELECT p, k, nextval(pg_get_serial_sequence('events', 'id')) FROM unnest($1::uuid[], $2::text[]) AS t(p, k)
+     ON CONFLICT (project_id, key) DO NOTHING
+     RETURNING project_id, key, event_id`,
+    [claims.map((c) => c.projectId), claims.map((c) => c.idempotencyKey)],
+  );
+  for (const row of claimed) presetIds.set(first.get(key(row.project_id, row.key))!, Number(row.event_id));
+  const seen = keyed.filter((item) => !presetIds.has(item));
+  if (seen.length > 0) {
+    const { rows } = await tx.query<{
+      project_id: string;
+      key: string;
+      event_id: number;
+      user_id: number | null;
+    }>(
+      `SELECT k.project_id, k.key, k.event_id, e.user_id
+         FROM idempotency_keys k LEFT JOIN events e ON e.id = k.event_id
+        WHERE (k.project_id, k.key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [seen.map((s) => s.projectId), seen.map((s) => s.idempotencyKey)],
+    );
+    const stored = new Map(rows.map((r) => [key(r.project_id, r.key), r]));
+    for (const item of seen) {
+      const k = key(item.projectId, item.idempotencyKey);
+      const owner = first.get(k)!;
+      const row = stored.get(k);
+      // The same key twice in this batch: the second waits for the first's id, set below.
+      duplicates.set(item, {
+        eventId: row ? Number(row.event_id) : presetIds.get(owner)!,
+        userId: row?.user_id ? Number(row.user_id) : 0,
+        ipBlacklisted: false,
+        duplicate: true,
+      });
+    }
+  }
+  return { fresh: events.filter((e) => !duplicates.has(e)), presetIds, duplicates };
 }
 
 /** Runs a stage; its steps' promises are awaited by the caller, so their failure is not left unhandled. */
@@ -148,6 +212,8 @@ class BatchWriter {
   constructor(
     private readonly tx: Executor,
     private readonly items: EventWrite[],
+    /** Event ids already reserved by idempotency keys. */
+    private readonly presetIds: ReadonlyMap<EventWrite, number> = new Map(),
   ) {}
 
   async run(): Promise<EventWritten[]> {
@@ -157,12 +223,15 @@ class BatchWriter {
     const users = this.upsertUsers(first);
     const ids = first.query<{ events: number[]; sessions: number[] }>(
       `SELECT array(SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $1::int)) AS events,
-              array(SELECT nextval(pg_get_serial_sequence('sessions', 'id')) FROM generate_series(1, $1::int)) AS sessions`,
-      [items.length],
+              array(SELECT nextval(pg_get_serial_sequence('sessions', 'id')) FROM generate_series(1, $2::int)) AS sessions`,
+      [items.length - this.presetIds.size, items.length],
     );
     await runStage(this.tx, first, [users, ids]);
     const userIds = await this.lockMissingUsers(await users);
-    const { events: eventIds, sessions: sessionIds } = (await ids)[0]!;
+    const reserved = (await ids)[0]!;
+    const sessionIds = reserved.sessions;
+    let nextReserved = 0;
+    const eventIds = items.map((item) => this.presetIds.get(item) ?? Number(reserved.events[nextReserved++]));
     const userOf = (i: number) => userIds.get(key(items[i]!.projectId, items[i]!.event.userName))!;
     const sessionOf = this.assignSessions(userIds, sessionIds.map(Number));
 
@@ -274,6 +343,7 @@ class BatchWriter {
       eventId: rows[i]!.id,
       userId: userOf(i).id,
       ipBlacklisted: ipIds.get(key(item.projectId, item.event.ipAddress))!.blacklisted,
+      duplicate: false,
     }));
   }
 

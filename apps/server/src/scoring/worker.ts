@@ -127,9 +127,19 @@ export class ScoringWorker {
     return rows.length;
   }
 
+  /** Idempotency keys are kept two days (see migration 0006); pruned here about once a minute. */
+  private lastPrune = 0;
+
+  private async prune(): Promise<void> {
+    if (Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    await this.db.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '2 days'");
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let scored = 0;
+      await this.prune().catch((error) => this.options.log?.('pruning idempotency keys failed', error));
       try {
         scored = await this.runOnce();
       } catch (error) {

@@ -7,11 +7,13 @@ export const MAX_EVENTS_PER_REQUEST = 1000;
 
 type EventResult =
   | { index: number; status: 'stored'; eventId: number; warnings: string[] }
+  | { index: number; status: 'duplicate'; eventId: number }
   | { index: number; status: 'rejected'; error: { code: string; message: string; field: string } };
 
 /**
  * The native JSON API: one event object or an array of up to 1,000, the same fields and validator
- * as the sensor. All events of a request are committed before the answer, which carries one
+ * as the sensor, plus an optional `idempotencyKey` per event: an event whose key was stored before
+ * is answered `duplicate` with the stored event's id, and is not stored again. All events of a request are committed before the answer, which carries one
  * result per event, in order. The request counts once against the project's rate limit.
  */
 export function registerEventRoutes(app: FastifyInstance, ingest: Ingest): void {
@@ -60,6 +62,9 @@ export function registerEventRoutes(app: FastifyInstance, ingest: Ingest): void 
           | { status: 'rejected'; code: string; field: string; message: string }
         >
       ).value;
+      if (outcome.status === 'stored' && outcome.written.duplicate) {
+        return { index, status: 'duplicate', eventId: outcome.written.eventId };
+      }
       return outcome.status === 'stored'
         ? { index, status: 'stored', eventId: outcome.written.eventId, warnings: outcome.warnings }
         : {
@@ -69,6 +74,9 @@ export function registerEventRoutes(app: FastifyInstance, ingest: Ingest): void 
           };
     });
     const stored = results.filter((r) => r.status === 'stored').length;
-    return reply.code(200).send({ stored, rejected: results.length - stored, results });
+    const duplicates = results.filter((r) => r.status === 'duplicate').length;
+    return reply
+      .code(200)
+      .send({ stored, duplicates, rejected: results.length - stored - duplicates, results });
   });
 }
