@@ -100,7 +100,10 @@ async function start(argv: string[]): Promise<void> {
       `\nCreated the first project "${firstKey.name}" (id ${firstKey.id}).\n` +
         `Its API key, shown only this once:\n\n    ${firstKey.apiKey}\n\n` +
         `Send events with:\n    curl -X POST ${url}/sensor/ -H 'Api-Key: ${firstKey.apiKey}' \\\n` +
-        `      -d ipAddress=203.0.113.7 -d url=/login -d userName=alice -d eventType=account_login\n`,
+        `      -d ipAddress=203.0.113.7 -d url=/login -d userName=alice -d eventType=account_login\n` +
+        '\nIts rules start with the "default" preset (every weight 0: nothing counts yet). Choose one with:\n' +
+        `    curl -X PUT ${url}/api/v1/rules/preset -H 'Api-Key: ${firstKey.apiKey}' \\\n` +
+        `      -H 'content-type: application/json' -d '{"preset": "account_takeover"}'\n`,
     );
   } else {
     process.stdout.write(
