@@ -87,7 +87,7 @@ export const SCENARIO_INFO: Readonly<Record<Scenario, ScenarioInfo>> = {
     title: 'Bots and AI scrapers',
     description:
       'GPTBot/ClaudeBot-style AI crawlers, HeadlessChrome price scrapers and vulnerability scanners from cloud networks: HEAD requests, 404 floods, /.env and /wp-admin probes',
-    rules: ['B04', 'B05', 'B06', 'B18', 'B24', 'D02', 'D03', 'D04', 'D05', 'D10', 'D13', 'I04', 'I06'],
+    rules: ['B04', 'B05', 'B06', 'B18', 'B24', 'D02', 'D03', 'D04', 'D05', 'D10', 'D13', 'I06'],
   },
   multi_accounting: {
     title: 'Multi-accounting',
