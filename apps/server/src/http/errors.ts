@@ -2,7 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * The closed set of error codes the HTTP API answers with. Every error body has the shape
- * {error: {code, message, field?, requestId}}; a 5xx never echoes internals.
+ * {error: {code, message, field?, requestId}}, plus code-specific details (invalid_rule: errors);
+ * a 5xx never echoes internals.
  */
 export type ErrorCode =
   | 'missing_api_key'
@@ -11,6 +12,8 @@ export type ErrorCode =
   | 'invalid_body'
   | 'invalid_parameter'
   | 'invalid_list'
+  | 'invalid_rule'
+  | 'no_draft'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'too_many_events'
@@ -26,11 +29,12 @@ export function sendError(
   code: ErrorCode,
   message: string,
   field?: string,
+  details?: Record<string, unknown>,
 ): FastifyReply {
   return reply
     .code(status)
     .type('application/json')
-    .send({ error: { code, message, ...(field ? { field } : {}), requestId: reply.request.id } });
+    .send({ error: { code, message, ...(field ? { field } : {}), ...details, requestId: reply.request.id } });
 }
 
 /** Maps framework errors (bad JSON, body too large, unknown content type…) onto the closed set. */

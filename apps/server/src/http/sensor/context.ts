@@ -1,5 +1,5 @@
 import type { Enricher } from '@vigil/core';
-import type { Executor } from '@vigil/db';
+import type { Database } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { ApiKeyCache } from '../../projects.ts';
@@ -7,6 +7,7 @@ import type { RuleSets } from '../../scoring/rule-sets.ts';
 import { apiKeyAuth } from './auth.ts';
 import { registerBlacklistRoutes } from './blacklist.ts';
 import { registerBodyParsers } from './body.ts';
+import { registerCustomRuleRoutes } from './custom-rules.ts';
 import { registerDecideRoutes } from './decide.ts';
 import { registerDecisionRoutes } from './decisions.ts';
 import { registerEventRoutes } from './events.ts';
@@ -17,7 +18,7 @@ import { registerSensorRoutes } from './sensor.ts';
 import { registerUserRoutes } from './users.ts';
 
 export interface SensorContextOptions {
-  db: Executor;
+  db: Database;
   ingest: Ingest;
   keys: ApiKeyCache;
   enricher: Enricher;
@@ -42,4 +43,5 @@ export async function sensorContext(app: FastifyInstance, options: SensorContext
   registerBlacklistRoutes(app, options.db);
   registerDecisionRoutes(app, options.db);
   registerProjectRuleRoutes(app, options.db, options.ruleSets);
+  registerCustomRuleRoutes(app, options.db, options.ruleSets);
 }

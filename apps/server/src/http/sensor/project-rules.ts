@@ -1,12 +1,14 @@
-import { CORE_RULES, isPresetName, PRESETS, ruleByCode } from '@vigil/core';
+import { CUSTOM_CODE_PATTERN, isPresetName, PRESETS, ruleByCode } from '@vigil/core';
 import type { Executor } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
-import { applyProjectPreset, type RuleSets } from '../../scoring/rule-sets.ts';
+import { applyProjectPreset, changeLive, type RuleSets } from '../../scoring/rule-sets.ts';
 import { sendError } from '../errors.ts';
 
 /**
  * The project's rule settings for automation: presets, weights, thresholds, and a background
  * rescoring of every user after a change, with its progress. (The console offers the same.)
+ * These edit the live rule set and publish at once (a new version, recorded in the history);
+ * custom-rules.ts offers drafts that are tested and published later.
  */
 export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ruleSets: RuleSets): void {
   app.get('/api/v1/rules', async (request) => {
@@ -20,17 +22,18 @@ export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ru
         title: p.title,
         description: p.description,
       })),
-      rules: CORE_RULES.map((r) => ({
+      rules: set.rules.map((r) => ({
         code: r.code,
         group: r.group,
         name: r.name,
         description: r.description,
         weight: set.weights[r.code] ?? 0,
+        ...('source' in r ? { source: r.source } : {}),
       })),
     };
   });
 
-  app.put<{ Body: { preset?: unknown } }>('/api/v1/rules/preset', async (request, reply) => {
+  app.put<{ Body: { preset?: unknown; actor?: unknown } }>('/api/v1/rules/preset', async (request, reply) => {
     const preset = request.body?.preset;
     if (typeof preset !== 'string' || !isPresetName(preset)) {
       return sendError(
@@ -41,15 +44,24 @@ export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ru
         'preset',
       );
     }
-    await applyProjectPreset(db, request.project.id, preset);
+    await applyProjectPreset(db, request.project.id, preset, actorOf(request.body?.actor));
     ruleSets.invalidate(request.project.id);
     return { preset, rescore: await startRescore(db, request.project.id) };
   });
 
-  app.put<{ Params: { code: string }; Body: { weight?: unknown } }>(
+  app.put<{ Params: { code: string }; Body: { weight?: unknown; actor?: unknown } }>(
     '/api/v1/rules/:code',
     async (request, reply) => {
-      if (!ruleByCode(request.params.code)) return sendError(reply, 404, 'not_found', 'No such rule', 'code');
+      const { code } = request.params;
+      const custom =
+        CUSTOM_CODE_PATTERN.test(code) &&
+        (
+          await db.query(
+            'SELECT 1 FROM custom_rules WHERE project_id = $1 AND code = $2 AND deleted_at IS NULL',
+            [request.project.id, code],
+          )
+        ).rows.length > 0;
+      if (!custom && !ruleByCode(code)) return sendError(reply, 404, 'not_found', 'No such rule', 'code');
       const weight = request.body?.weight;
       if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < -100 || weight > 100) {
         return sendError(
@@ -60,20 +72,24 @@ export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ru
           'weight',
         );
       }
-      await db.query(
-        `INSERT INTO project_rule_weights (project_id, code, weight) VALUES ($1, $2, $3)
-       ON CONFLICT (project_id, code) DO UPDATE SET weight = excluded.weight`,
-        [request.project.id, request.params.code, weight],
-      );
-      await db.query('UPDATE projects SET rule_set_version = rule_set_version + 1 WHERE id = $1', [
-        request.project.id,
-      ]);
+      await changeLive(db, request.project.id, actorOf(request.body?.actor), async () => {
+        await db.query(
+          custom
+            ? 'UPDATE custom_rules SET weight = $3, updated_at = now() WHERE project_id = $1 AND code = $2'
+            : `INSERT INTO project_rule_weights (project_id, code, weight) VALUES ($1, $2, $3)
+               ON CONFLICT (project_id, code) DO UPDATE SET weight = excluded.weight`,
+          [request.project.id, code, weight],
+        );
+        await db.query('UPDATE projects SET rule_set_version = rule_set_version + 1 WHERE id = $1', [
+          request.project.id,
+        ]);
+      });
       ruleSets.invalidate(request.project.id);
-      return { code: request.params.code, weight, rescore: await startRescore(db, request.project.id) };
+      return { code, weight, rescore: await startRescore(db, request.project.id) };
     },
   );
 
-  app.put<{ Body: { reviewThreshold?: unknown; blacklistThreshold?: unknown } }>(
+  app.put<{ Body: { reviewThreshold?: unknown; blacklistThreshold?: unknown; actor?: unknown } }>(
     '/api/v1/rules/thresholds',
     async (request, reply) => {
       const { reviewThreshold: review, blacklistThreshold: blacklist } = request.body ?? {};
@@ -101,10 +117,12 @@ export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ru
           'blacklistThreshold',
         );
       }
-      await db.query(
-        `UPDATE projects SET review_threshold = $2, blacklist_threshold = $3, rule_set_version = rule_set_version + 1
-          WHERE id = $1`,
-        [request.project.id, review, blacklist],
+      await changeLive(db, request.project.id, actorOf(request.body?.actor), () =>
+        db.query(
+          `UPDATE projects SET review_threshold = $2, blacklist_threshold = $3, rule_set_version = rule_set_version + 1
+            WHERE id = $1`,
+          [request.project.id, review, blacklist],
+        ),
       );
       ruleSets.invalidate(request.project.id);
       return {
@@ -135,6 +153,10 @@ export function registerProjectRuleRoutes(app: FastifyInstance, db: Executor, ru
       startedAt: job.started_at,
     };
   });
+}
+
+function actorOf(value: unknown): string {
+  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 200) : 'api-key';
 }
 
 /** Queues every user of the project for scoring; the workers drain it in the background. */
