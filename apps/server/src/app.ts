@@ -45,6 +45,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         batchSize: config.scoring.batchSize,
         pollMs: 250,
         leaseMs: 30_000,
+        lingerMs: 150,
         log: (message, error) => app.log.error({ err: error }, message),
       })
     : null;

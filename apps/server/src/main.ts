@@ -198,6 +198,7 @@ async function workerCommand(argv: string[]): Promise<void> {
     batchSize: config.scoring.batchSize,
     pollMs: 100,
     leaseMs: 30_000,
+    lingerMs: 150,
     log: (message, error) => process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
   });
   worker.start();

@@ -11,6 +11,8 @@ export interface UserScore {
   matched: RuleOutcome[];
   reviewThreshold: number;
   blacklistThreshold: number | null;
+  /** False when the user's row was busy (skipLocked) and the score was not written. */
+  stored: boolean;
 }
 
 /**
@@ -25,6 +27,11 @@ export async function scoreUsers(
   ruleSets: RuleSets,
   users: { userId: number; projectId: string }[],
   now = new Date(),
+  /**
+   * Skip users whose row another transaction holds (an ingest batch adding their events): they are
+   * not stored and stay queued for the next round, instead of the worker waiting for that commit.
+   */
+  skipLocked = false,
 ): Promise<UserScore[]> {
   if (users.length === 0) return [];
   const features = await loadFeatures(
@@ -71,6 +78,7 @@ export async function scoreUsers(
       matched: evaluation.matched,
       reviewThreshold: set.reviewThreshold,
       blacklistThreshold: set.blacklistThreshold,
+      stored: false,
     });
   }
   if (rows.length === 0) return scores;
@@ -83,12 +91,18 @@ export async function scoreUsers(
     rows.map((r) => r.review),
     rows.map((r) => r.blacklist),
   ];
-  const { rows: updated } = await db.query<{ id: number; status: string; blacklisted_now: boolean }>(
+  const { rows: updated } = await db.query<{
+    id: number;
+    status: string;
+    blacklisted_now: boolean;
+    review_now: boolean;
+  }>(
     `WITH v AS (
        SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::jsonb[], $4::jsonb[], $5::int[], $6::smallint[], $7::smallint[])
          AS v(id, score, details, results, version, review, blacklist)
      ), old AS (
        SELECT u.id, u.score, u.score_details, u.status FROM users u JOIN v ON v.id = u.id
+       ORDER BY u.id FOR UPDATE OF u${skipLocked ? ' SKIP LOCKED' : ''}
      ), history AS (
        INSERT INTO user_scores (project_id, user_id, score, rule_set_version, results)
        SELECT u.project_id, v.id, v.score, v.version, v.results
@@ -105,21 +119,25 @@ export async function scoreUsers(
          added_to_review = CASE
            WHEN u.status = 'normal' AND u.added_to_review IS NULL AND v.score <= v.review THEN now()
            ELSE u.added_to_review END
-       FROM v WHERE u.id = v.id
+       FROM v JOIN old ON old.id = v.id WHERE u.id = v.id
        RETURNING u.id, u.status, u.project_id
      )
-     SELECT upd.id, upd.status, (old.status <> 'blacklisted' AND upd.status = 'blacklisted') AS blacklisted_now
+     SELECT upd.id, upd.status, (old.status <> 'blacklisted' AND upd.status = 'blacklisted') AS blacklisted_now,
+            (old.status <> 'review' AND upd.status = 'review') AS review_now
        FROM upd JOIN old ON old.id = upd.id`,
     params,
   );
   const statusOf = new Map(updated.map((u) => [Number(u.id), u.status]));
-  for (const s of scores) s.status = statusOf.get(s.userId) ?? s.status;
+  for (const s of scores) {
+    s.status = statusOf.get(s.userId) ?? s.status;
+    s.stored = statusOf.has(s.userId);
+  }
   const newlyBlacklisted = updated.filter((u) => u.blacklisted_now).map((u) => Number(u.id));
   if (newlyBlacklisted.length > 0) {
     await recordDecisions(db, newlyBlacklisted, 'blacklist', 'auto-blacklist threshold');
     await propagateBlacklist(db, newlyBlacklisted, true);
   }
-  const newlyInReview = updated.filter((u) => u.status === 'review').map((u) => Number(u.id));
+  const newlyInReview = updated.filter((u) => u.review_now).map((u) => Number(u.id));
   if (newlyInReview.length > 0) {
     await db.query(
       `INSERT INTO user_decisions (project_id, user_id, decision, actor, note)
