@@ -3,6 +3,7 @@ import type { Database } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../ingest/ingest.ts';
 import type { ApiKeyCache } from '../../projects.ts';
+import { InlineScorer } from '../../scoring/inline-scorer.ts';
 import type { RuleSets } from '../../scoring/rule-sets.ts';
 import { apiKeyAuth } from './auth.ts';
 import { registerBlacklistRoutes } from './blacklist.ts';
@@ -39,7 +40,7 @@ export async function sensorContext(app: FastifyInstance, options: SensorContext
   registerUserRoutes(app, options.db);
   registerIpRoutes(app, options.db, options.enricher);
   registerListRoutes(app, options.db);
-  registerDecideRoutes(app, options.db, options.ingest, options.ruleSets);
+  registerDecideRoutes(app, options.ingest, new InlineScorer(options.db, options.ruleSets));
   registerBlacklistRoutes(app, options.db);
   registerDecisionRoutes(app, options.db);
   registerProjectRuleRoutes(app, options.db, options.ruleSets);

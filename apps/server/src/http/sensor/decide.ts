@@ -1,9 +1,7 @@
 import { decisionFor } from '@vigil/core';
-import type { Executor } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import type { Ingest } from '../../ingest/ingest.ts';
-import type { RuleSets } from '../../scoring/rule-sets.ts';
-import { scoreUsers } from '../../scoring/score-users.ts';
+import type { InlineScorer } from '../../scoring/inline-scorer.ts';
 import { sendError } from '../errors.ts';
 import { fieldsOf } from './body.ts';
 import { rateLimited, requestContext, sendStorageFailure } from './sensor.ts';
@@ -13,12 +11,7 @@ import { rateLimited, requestContext, sendStorageFailure } from './sensor.ts';
  * project's rules and answers allow / review / block with the reasons. An operator's decision
  * stands: a blacklisted user is blocked and an approved one allowed, whatever the score.
  */
-export function registerDecideRoutes(
-  app: FastifyInstance,
-  db: Executor,
-  ingest: Ingest,
-  ruleSets: RuleSets,
-): void {
+export function registerDecideRoutes(app: FastifyInstance, ingest: Ingest, scorer: InlineScorer): void {
   app.post('/api/v1/decide', async (request, reply) => {
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -37,9 +30,7 @@ export function registerDecideRoutes(
     if (outcome.status === 'rejected') {
       return sendError(reply, 400, outcome.code, `${outcome.message}: ${outcome.field}`, outcome.field);
     }
-    const [scored] = await scoreUsers(db, ruleSets, [
-      { userId: outcome.written.userId, projectId: request.project.id },
-    ]);
+    const scored = await scorer.score(outcome.written.userId, request.project.id);
     if (!scored) return sendError(reply, 500, 'internal', 'The user could not be scored');
     const decision =
       scored.status === 'blacklisted'
