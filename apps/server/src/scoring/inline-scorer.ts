@@ -42,7 +42,17 @@ export class InlineScorer {
       const users = [
         ...new Map(batch.map((b) => [b.userId, { userId: b.userId, projectId: b.projectId }])).values(),
       ];
+      const started = new Date();
       scoreUsers(this.db, this.ruleSets, users)
+        .then(async (scores) => {
+          // These users are scored now: the worker need not score them again for the same events.
+          await this.db.query(
+            `DELETE FROM scoring_queue
+              WHERE user_id = ANY($1::bigint[]) AND taken_until IS NULL AND queued_at <= $2`,
+            [scores.filter((s) => s.stored).map((s) => s.userId), started],
+          );
+          return scores;
+        })
         .then((scores) => {
           const byUser = new Map(scores.map((s) => [s.userId, s]));
           for (const b of batch) b.resolve(byUser.get(b.userId));
