@@ -24,7 +24,7 @@ const schema = z.object({
   /** Most events committed in one transaction. */
   VIGIL_INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Transactions in flight at once on PostgreSQL (PGlite always uses 1). */
-  VIGIL_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
+  VIGIL_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   /** Run a scoring worker inside this process ('off' when dedicated `vigil worker` processes do it). */
   VIGIL_SCORING_WORKER: z.enum(['on', 'off']).default('on'),
   /** Users scored per worker round. */
