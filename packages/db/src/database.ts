@@ -136,3 +136,22 @@ export function preparedExecutor(executor: Executor): Executor {
   };
 }
 const statementNames = new Map<string, string>();
+
+/**
+ * An executor that runs its queries one after another. A transaction's client must never be
+ * given a second query while one is running (node-postgres queues it but warns that this will
+ * become an error); code that starts several queries concurrently on one transaction uses this.
+ */
+export function serialExecutor(executor: Executor): Executor {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query(text, values) {
+      const run = tail.then(
+        () => executor.query(text, values),
+        () => executor.query(text, values),
+      );
+      tail = run.catch(() => {});
+      return run;
+    },
+  } as Executor;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventTypeId, type FieldChange, httpMethodId, type IpFacts } from '@vigil/core';
-import { type Executor, preparedExecutor } from '@vigil/db';
+import { type Executor, preparedExecutor, serialExecutor } from '@vigil/db';
 import {
   type Bump,
   bumpCounters,
@@ -74,7 +74,7 @@ export async function writeEventBatch(
   events: EventWrite[],
   logs: LogWrite[],
 ): Promise<EventWritten[]> {
-  tx = preparedExecutor(tx);
+  tx = serialExecutor(preparedExecutor(tx));
   const { fresh, presetIds, duplicates } = await claimIdempotencyKeys(tx, events);
   const written = fresh.length > 0 ? await new BatchWriter(tx, fresh, presetIds).run() : [];
   const byItem = new Map(fresh.map((item, i) => [item, written[i]!]));
