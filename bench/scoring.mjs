@@ -138,6 +138,8 @@ try {
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
   });
+  const failures = new Map();
+  let failureSample = '';
   const decideTraffic = createTraffic({ users: 2000, seed: 11, startTime: Date.now() - 86_400_000 });
   const decided = await paced(decideRate, decideDuration, async () => {
     const { fields } = decideTraffic.next();
@@ -148,7 +150,13 @@ try {
       headers: { 'content-type': 'application/json', 'api-key': apiKey },
       body: JSON.stringify(fields),
     });
-    await res.body.dump();
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
+      failures.set(res.statusCode, (failures.get(res.statusCode) ?? 0) + 1);
+      if (!failureSample) failureSample = text.slice(0, 300);
+    } else {
+      await res.body.dump();
+    }
     histogram.recordValue(Math.round((performance.now() - started) * 1000));
     return res.statusCode;
   });
@@ -159,6 +167,8 @@ try {
     max: histogram.maxValue / 1000,
   };
   console.log(`   sent ${decided.sent} (${decided.ok} answered 200)`);
+  if (failures.size > 0)
+    console.log(`   other answers: ${JSON.stringify(Object.fromEntries(failures))} e.g. ${failureSample}`);
   console.log(
     `   latency ms  p50 ${decideMs.p50.toFixed(1)}  p90 ${decideMs.p90.toFixed(1)}  p99 ${decideMs.p99.toFixed(1)}  max ${decideMs.max.toFixed(1)}`,
   );

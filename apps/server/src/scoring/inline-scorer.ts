@@ -1,6 +1,6 @@
 import type { Executor } from '@vigil/db';
 import type { RuleSets } from './rule-sets.ts';
-import { scoreUsers, type UserScore } from './score-users.ts';
+import { retryOnConflict, scoreUsers, type UserScore } from './score-users.ts';
 
 /**
  * Scores users for synchronous decisions. Concurrent /api/v1/decide requests (their events commit
@@ -43,7 +43,7 @@ export class InlineScorer {
         ...new Map(batch.map((b) => [b.userId, { userId: b.userId, projectId: b.projectId }])).values(),
       ];
       const started = new Date();
-      scoreUsers(this.db, this.ruleSets, users)
+      retryOnConflict(() => scoreUsers(this.db, this.ruleSets, users))
         .then(async (scores) => {
           // These users are scored now: the worker need not score them again for the same events.
           await this.db.query(

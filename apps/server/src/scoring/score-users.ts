@@ -150,6 +150,21 @@ export async function scoreUsers(
   return scores;
 }
 
+/**
+ * Retries work that lost a deadlock or serialisation conflict (scoring and ingest lock the same
+ * user rows from different transactions); PostgreSQL aborts one side, which is safe to rerun.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== '40P01' && code !== '40001') || attempt >= attempts) throw error;
+    }
+  }
+}
+
 export async function recordDecisions(
   db: Executor,
   userIds: number[],

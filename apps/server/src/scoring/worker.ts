@@ -1,6 +1,6 @@
 import type { Executor } from '@vigil/db';
 import type { RuleSets } from './rule-sets.ts';
-import { scoreUsers } from './score-users.ts';
+import { retryOnConflict, scoreUsers } from './score-users.ts';
 
 export interface WorkerOptions {
   /** Users scored per round. */
@@ -106,13 +106,26 @@ export class ScoringWorker {
     );
     if (rows.length === 0) return 0;
     const started = performance.now();
-    const scores = await scoreUsers(
-      this.db,
-      this.ruleSets,
-      rows.map((r) => ({ userId: Number(r.user_id), projectId: r.project_id })),
-      new Date(),
-      true,
-    );
+    let scores: Awaited<ReturnType<typeof scoreUsers>>;
+    try {
+      scores = await retryOnConflict(() =>
+        scoreUsers(
+          this.db,
+          this.ruleSets,
+          rows.map((r) => ({ userId: Number(r.user_id), projectId: r.project_id })),
+          new Date(),
+          true,
+        ),
+      );
+    } catch (error) {
+      // Give the users back at once rather than when the lease runs out.
+      await this.db
+        .query('UPDATE scoring_queue SET taken_until = NULL WHERE user_id = ANY($1::bigint[])', [
+          rows.map((r) => r.user_id),
+        ])
+        .catch(() => {});
+      throw error;
+    }
     const stored = new Set(scores.filter((s) => s.stored).map((s) => s.userId));
     // Users skipped because an ingest batch held them stay queued (their lease is released below).
     const done = rows.filter((r) => stored.has(Number(r.user_id)));
