@@ -36,6 +36,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const writer = new GroupCommitWriter(deps.db, {
     maxBatch: config.ingest.maxBatch,
     concurrency: deps.db.engine === 'pglite' ? 1 : config.ingest.concurrency,
+    lingerMs: config.ingest.lingerMs,
   });
   app.decorate('writer', writer);
   const ruleSets = new RuleSets(deps.db);

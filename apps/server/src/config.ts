@@ -29,6 +29,8 @@ const schema = z.object({
   VIGIL_SCORING_WORKER: z.enum(['on', 'off']).default('on'),
   /** Users scored per worker round. */
   VIGIL_SCORING_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
+  /** Under load, milliseconds the writer waits to gather more events into the next transaction. */
+  VIGIL_INGEST_LINGER_MS: z.coerce.number().int().min(0).max(100).default(10),
   /** Largest request body accepted by the sensor and the native API, in bytes. */
   VIGIL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
@@ -42,7 +44,7 @@ export type Config = Readonly<{
   secret: string | undefined;
   smtpUrl: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  ingest: Readonly<{ maxBatch: number; concurrency: number; maxBodyBytes: number }>;
+  ingest: Readonly<{ maxBatch: number; concurrency: number; lingerMs: number; maxBodyBytes: number }>;
   scoring: Readonly<{ worker: boolean; batchSize: number }>;
 }>;
 
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ingest: Object.freeze({
       maxBatch: e.VIGIL_INGEST_MAX_BATCH,
       concurrency: e.VIGIL_INGEST_CONCURRENCY,
+      lingerMs: e.VIGIL_INGEST_LINGER_MS,
       maxBodyBytes: e.VIGIL_MAX_BODY_BYTES,
     }),
     scoring: Object.freeze({ worker: e.VIGIL_SCORING_WORKER === 'on', batchSize: e.VIGIL_SCORING_BATCH }),
