@@ -1,15 +1,22 @@
+import swagger from '@fastify/swagger';
 import type { Enricher } from '@vigil/core';
 import { type Database, pendingMigrations } from '@vigil/db';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { appCollectors, decideSeconds } from './app-metrics.ts';
 import type { Config } from './config.ts';
+import { consoleContext } from './http/console/context.ts';
+import type { ConsoleRouteInfo } from './http/console/guard.ts';
+import { registerDashboard } from './http/dashboard.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { sensorContext } from './http/sensor/context.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { GroupCommitWriter } from './ingest/writer.ts';
+import { createMailer } from './mail.ts';
+import { metrics, renderMetrics } from './metrics.ts';
 import { ApiKeyCache } from './projects.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { RuleSets } from './scoring/rule-sets.ts';
-import { quantile, ScoringWorker } from './scoring/worker.ts';
+import { ScoringWorker } from './scoring/worker.ts';
 
 export interface AppDeps {
   db: Database;
@@ -20,6 +27,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     writer: GroupCommitWriter;
     scoring: ScoringWorker | null;
+    /** Every console route with its access level (the security suite walks this). */
+    consoleRoutes: ConsoleRouteInfo[];
   }
 }
 
@@ -56,6 +65,24 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const keys = new ApiKeyCache(deps.db);
 
   installErrorHandler(app);
+  // Registered first so it sees every route: the console's schemas become the OpenAPI document.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vigil API',
+        version: '1',
+        description:
+          'The console API (/api/console/*: session cookie + X-CSRF-Token, or Authorization: Bearer <operator API token>) and the public API (/sensor/, /api/v1/*: Api-Key header).',
+      },
+      components: {
+        securitySchemes: {
+          operatorToken: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'Api-Key' },
+        },
+      },
+    },
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
@@ -70,36 +97,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       return reply.code(503).send({ status: 'database unavailable' });
     }
   });
+  const appMetrics = appCollectors(deps.db, writer, scoring);
   app.get('/metrics', async (_request, reply) => {
-    const s = writer.stats;
-    reply.type('text/plain; version=0.0.4');
-    return [
-      '# HELP vigil_ingest_events_total Events committed by the group-commit writer.',
-      '# TYPE vigil_ingest_events_total counter',
-      `vigil_ingest_events_total ${s.events}`,
-      '# HELP vigil_ingest_batches_total Transactions committed by the group-commit writer.',
-      '# TYPE vigil_ingest_batches_total counter',
-      `vigil_ingest_batches_total ${s.batches}`,
-      '# HELP vigil_ingest_batch_failures_total Transactions that failed (the events were not acknowledged).',
-      '# TYPE vigil_ingest_batch_failures_total counter',
-      `vigil_ingest_batch_failures_total ${s.failedBatches}`,
-      '# HELP vigil_ingest_commit_seconds_total Time spent in committed write transactions.',
-      '# TYPE vigil_ingest_commit_seconds_total counter',
-      `vigil_ingest_commit_seconds_total ${(s.commitMsTotal / 1000).toFixed(6)}`,
-      '# HELP vigil_scoring_users_total Users scored by this process.',
-      '# TYPE vigil_scoring_users_total counter',
-      `vigil_scoring_users_total ${scoring?.stats.scored ?? 0}`,
-      '# HELP vigil_scoring_seconds_total Time spent scoring users in this process.',
-      '# TYPE vigil_scoring_seconds_total counter',
-      `vigil_scoring_seconds_total ${((scoring?.stats.scoringMsTotal ?? 0) / 1000).toFixed(6)}`,
-      '# HELP vigil_scoring_lag_seconds Event commit to updated score, over the latest 10,000 scored users.',
-      '# TYPE vigil_scoring_lag_seconds summary',
-      ...[0.5, 0.9, 0.99].map(
-        (q) =>
-          `vigil_scoring_lag_seconds{quantile="${q}"} ${(quantile(scoring?.stats.lagSamples ?? [], q) / 1000).toFixed(3)}`,
-      ),
-      '',
-    ].join('\n');
+    reply.type('text/plain; version=0.0.4; charset=utf-8');
+    return renderMetrics(metrics, appMetrics);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === '/api/v1/decide') decideSeconds.observe(reply.elapsedTime / 1000);
   });
   await app.register(sensorContext, {
     db: deps.db,
@@ -109,6 +113,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ruleSets,
     bodyLimit: config.ingest.maxBodyBytes,
   });
+  const consoleRoutes: ConsoleRouteInfo[] = [];
+  app.decorate('consoleRoutes', consoleRoutes);
+  await app.register(consoleContext, {
+    db: deps.db,
+    ruleSets,
+    mailer: createMailer(config),
+    publicUrl: config.publicUrl,
+    routes: consoleRoutes,
+  });
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+  await registerDashboard(app);
   app.addHook('onReady', async () => {
     scoring?.start();
   });

@@ -20,6 +20,10 @@ const schema = z.object({
   VIGIL_SECRET: z.string().optional(),
   /** smtp:// URL for e-mail alerts; unset disables e-mail. */
   SMTP_URL: z.string().optional(),
+  /** Sender of Vigil's e-mails. */
+  VIGIL_MAIL_FROM: z.string().default('Vigil <vigil@localhost>'),
+  /** The address operators open Vigil at, for links in e-mails. Default: http://localhost:PORT. */
+  VIGIL_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Most events committed in one transaction. */
   VIGIL_INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -43,6 +47,8 @@ export type Config = Readonly<{
   trustedProxies: string[];
   secret: string | undefined;
   smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   ingest: Readonly<{ maxBatch: number; concurrency: number; lingerMs: number; maxBodyBytes: number }>;
   scoring: Readonly<{ worker: boolean; batchSize: number }>;
@@ -67,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     secret: e.VIGIL_SECRET,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.VIGIL_MAIL_FROM,
+    publicUrl: (e.VIGIL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     ingest: Object.freeze({
       maxBatch: e.VIGIL_INGEST_MAX_BATCH,

@@ -9,6 +9,8 @@ import { DEMO_USAGE, demoCommand } from './demo/cli.ts';
 import { createEnricher } from './enrich.ts';
 import { CliUsageError, dataCommand, LISTS_USAGE, listsCommand } from './lists/cli.ts';
 import { startEnrichmentReloader } from './lists/reloader.ts';
+import { OPERATOR_USAGE, operatorCommand } from './operators/cli.ts';
+import { issueSetupToken } from './operators/setup.ts';
 import { createProject } from './projects.ts';
 import { applyProjectPreset, RuleSets } from './scoring/rule-sets.ts';
 import { ScoringWorker } from './scoring/worker.ts';
@@ -21,6 +23,7 @@ Commands:
   worker [--data DIR]                 score users from the queue (extra workers on PostgreSQL)
   project create --name N [--preset P] [--rate-limit RPS] [--json] [--data DIR]
                                       create a project and print its id and API key (shown once)
+${OPERATOR_USAGE}
 ${LISTS_USAGE}
 ${DEMO_USAGE}
 
@@ -74,7 +77,7 @@ async function start(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const firstKey = await ensureFirstProject(db);
+  const setupToken = await issueSetupToken(db);
   const enricher = await createEnricher(config);
   check(true, 'enrichment', enricher.description);
   const app = await buildApp(config, { db, enricher: enricher.enricher });
@@ -95,22 +98,15 @@ async function start(argv: string[]): Promise<void> {
   check(true, 'http', `listening on ${url}`);
   process.stdout.write(`\nVigil is running at ${url}\n`);
   if (!config.databaseUrl) process.stdout.write(`Data folder: ${config.dataDir}\n`);
-  if (firstKey) {
+  if (setupToken) {
     process.stdout.write(
-      `\nCreated the first project "${firstKey.name}" (id ${firstKey.id}).\n` +
-        `Its API key, shown only this once:\n\n    ${firstKey.apiKey}\n\n` +
-        `Send events with:\n    curl -X POST ${url}/sensor/ -H 'Api-Key: ${firstKey.apiKey}' \\\n` +
-        `      -d ipAddress=203.0.113.7 -d url=/login -d userName=alice -d eventType=account_login\n` +
-        '\nIts rules start with the "default" preset (every weight 0: nothing counts yet). Choose one with:\n' +
-        `    curl -X PUT ${url}/api/v1/rules/preset -H 'Api-Key: ${firstKey.apiKey}' \\\n` +
-        `      -H 'content-type: application/json' -d '{"preset": "account_takeover"}'\n`,
+      '\nFirst run: open this link to create the admin account, the first project and its API key\n' +
+        `(it works once, and only this link can do it):\n\n    ${url}/setup#token=${setupToken}\n\n` +
+        'Without a browser: npx vigil operator create --email E --password P --role admin\n' +
+        '                   npx vigil project create --name "My app"\n',
     );
   } else {
-    process.stdout.write(
-      '\nTo create another project and API key, stop the server and run:\n' +
-        '    npx vigil project create --name "My app"\n' +
-        '(with DATABASE_URL set, this works while the server runs)\n',
-    );
+    process.stdout.write(`\nSign in at ${url}/login\n`);
   }
   const stop = async (signal: string) => {
     process.stdout.write(`\n${signal}: stopping; committing accepted events…\n`);
@@ -121,14 +117,6 @@ async function start(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-}
-
-/** A new install gets one project, so `npm start` ends with a working key. */
-async function ensureFirstProject(db: Awaited<ReturnType<typeof openConfiguredDatabase>>) {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM projects');
-  if (rows[0]!.n > 0) return null;
-  const { project, apiKey } = await createProject(db, { name: 'Default project' });
-  return { id: project.id, name: project.name, apiKey };
 }
 
 async function migrateCommand(argv: string[]): Promise<void> {
@@ -220,6 +208,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   lists: listsCommand,
   data: dataCommand,
   demo: demoCommand,
+  operator: operatorCommand,
 };
 
 async function main(): Promise<void> {
