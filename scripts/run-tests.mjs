@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'apps', 'bench', 'sdks'];
+const roots = ['packages', 'apps', 'bench', 'sdks', 'e2e'];
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
