@@ -32,7 +32,7 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const NOT_PAGES = /^\/(api|sensor|metrics|healthz|readyz)(\/|$)/;
+const NOT_PAGES = /^\/(api|sensor|metrics|healthz|readyz|assets)(\/|$)/;
 
 /** Serves the dashboard at / (pre-compressed assets when the browser accepts them). */
 export async function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): Promise<void> {
