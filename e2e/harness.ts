@@ -128,6 +128,34 @@ export async function signInOn(page: Page, email: string, password = PASSWORD): 
   await page.locator('nav.sidebar').waitFor();
 }
 
+/**
+ * A console API call made by a signed-in page: its session cookie, and on a mutation its CSRF
+ * token. An error status fails the call with the server's answer.
+ */
+export async function apiAs<T>(
+  page: Page,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (method !== 'GET')
+        headers['x-csrf-token'] = (await (await fetch('/api/console/me')).json()).csrfToken;
+      const res = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+    { method, url, body },
+  ) as Promise<T>;
+}
+
 /** Saves a screenshot under e2e/screenshots/ (kept by CI as evidence that pages render). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -2,7 +2,9 @@ import swagger from '@fastify/swagger';
 import type { Enricher } from '@vigil/core';
 import { type Database, pendingMigrations } from '@vigil/db';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { configuredDispatcher } from './actions/dispatcher.ts';
 import { appCollectors, decideSeconds } from './app-metrics.ts';
+import { AuditSealer } from './audit/sealer.ts';
 import type { Config } from './config.ts';
 import { consoleContext } from './http/console/context.ts';
 import type { ConsoleRouteInfo } from './http/console/guard.ts';
@@ -11,6 +13,8 @@ import { installErrorHandler } from './http/errors.ts';
 import { sensorContext } from './http/sensor/context.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { GroupCommitWriter } from './ingest/writer.ts';
+import { RetentionJob } from './jobs/retention.ts';
+import { loggerOptions } from './logging.ts';
 import { createMailer } from './mail.ts';
 import { metrics, renderMetrics } from './metrics.ts';
 import { ApiKeyCache } from './projects.ts';
@@ -27,6 +31,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     writer: GroupCommitWriter;
     scoring: ScoringWorker | null;
+    retention: RetentionJob;
     /** Every console route with its access level (the security suite walks this). */
     consoleRoutes: ConsoleRouteInfo[];
   }
@@ -35,7 +40,7 @@ declare module 'fastify' {
 /** Builds the HTTP application without listening; tests drive it with inject() or a real port. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
     // The client IP is a fraud signal: take it from the socket unless the proxy is trusted.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.ingest.maxBodyBytes,
@@ -113,6 +118,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ruleSets,
     bodyLimit: config.ingest.maxBodyBytes,
   });
+  // Old events are deleted per the projects' retention policies: hourly where the scoring worker
+  // runs, and at once when an operator asks (in the process that received the request).
+  const retention = new RetentionJob(deps.db, {
+    intervalMs: 3_600_000,
+    log: (message, error) => app.log.error({ err: error }, message),
+  });
+  app.decorate('retention', retention);
   const consoleRoutes: ConsoleRouteInfo[] = [];
   app.decorate('consoleRoutes', consoleRoutes);
   await app.register(consoleContext, {
@@ -121,15 +133,33 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mailer: createMailer(config),
     publicUrl: config.publicUrl,
     routes: consoleRoutes,
+    keys,
+    retention,
   });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
-  await registerDashboard(app);
+  await registerDashboard(app, config.dashboardDir);
+  // Webhooks, e-mail and SIEM export run beside the scoring worker (and in `vigil worker`).
+  const actions = scoring
+    ? configuredDispatcher(deps.db, config, (m, e) => app.log.error({ err: e }, m))
+    : null;
+  // Field-audit records join the tamper-evident chain within about a second (audit/sealer.ts).
+  const sealer = new AuditSealer(deps.db, {
+    intervalMs: 1000,
+    batchSize: 500,
+    log: (message, error) => app.log.error({ err: error }, message),
+  });
   app.addHook('onReady', async () => {
     scoring?.start();
+    if (scoring) retention.start();
+    sealer.start();
+    actions?.start();
   });
   app.addHook('onClose', async () => {
     await writer.close();
     await scoring?.stop();
+    await retention.stop();
+    await sealer.stop();
+    await actions?.stop();
   });
   return app;
 }

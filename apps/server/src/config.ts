@@ -24,6 +24,12 @@ const schema = z.object({
   VIGIL_MAIL_FROM: z.string().default('Vigil <vigil@localhost>'),
   /** The address operators open Vigil at, for links in e-mails. Default: http://localhost:PORT. */
   VIGIL_PUBLIC_URL: z.string().url().optional(),
+  /** The built dashboard to serve at / (default: apps/dashboard/dist beside the server). */
+  VIGIL_DASHBOARD_DIR: z.string().optional(),
+  /** Folder of the SIEM export files (projects name a file in it). Default: VIGIL_DATA_DIR/siem. */
+  VIGIL_SIEM_DIR: z.string().min(1).optional(),
+  /** Delay before a failed webhook's first retry, in ms; it doubles per failure up to an hour, for 24 hours. */
+  VIGIL_WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Most events committed in one transaction. */
   VIGIL_INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -49,6 +55,9 @@ export type Config = Readonly<{
   smtpUrl: string | undefined;
   mailFrom: string;
   publicUrl: string;
+  dashboardDir: string | undefined;
+  siemDir: string;
+  webhookRetryMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   ingest: Readonly<{ maxBatch: number; concurrency: number; lingerMs: number; maxBodyBytes: number }>;
   scoring: Readonly<{ worker: boolean; batchSize: number }>;
@@ -74,7 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secret: e.VIGIL_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.VIGIL_MAIL_FROM,
+    dashboardDir: e.VIGIL_DASHBOARD_DIR ? resolve(e.VIGIL_DASHBOARD_DIR) : undefined,
     publicUrl: (e.VIGIL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    siemDir: resolve(e.VIGIL_SIEM_DIR ?? `${e.VIGIL_DATA_DIR}/siem`),
+    webhookRetryMs: e.VIGIL_WEBHOOK_RETRY_MS,
     logLevel: e.LOG_LEVEL,
     ingest: Object.freeze({
       maxBatch: e.VIGIL_INGEST_MAX_BATCH,

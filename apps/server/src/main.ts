@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { isPresetName, PRESETS } from '@vigil/core';
 import { migrate } from '@vigil/db';
+import { configuredDispatcher } from './actions/dispatcher.ts';
 import { buildApp } from './app.ts';
+import { AUDIT_USAGE, auditCommand, userCommand } from './audit/cli.ts';
 import { type Config, loadConfig } from './config.ts';
 import { openConfiguredDatabase } from './database.ts';
 import { DEMO_USAGE, demoCommand } from './demo/cli.ts';
@@ -26,6 +28,7 @@ Commands:
 ${OPERATOR_USAGE}
 ${LISTS_USAGE}
 ${DEMO_USAGE}
+${AUDIT_USAGE}
 
 Environment: PORT, HOST, DATABASE_URL, VIGIL_DATA_DIR, TRUSTED_PROXIES, VIGIL_SECRET, SMTP_URL, LOG_LEVEL.
 Without DATABASE_URL, Vigil runs on an embedded PostgreSQL in VIGIL_DATA_DIR (default ./data).`;
@@ -190,9 +193,14 @@ async function workerCommand(argv: string[]): Promise<void> {
     log: (message, error) => process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
   });
   worker.start();
-  check(true, 'worker', `scoring users from the queue on ${db.engine} at ${db.location}`);
+  const actions = configuredDispatcher(db, config, (message, error) =>
+    process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
+  );
+  actions.start();
+  check(true, 'worker', `scoring users and delivering alerts on ${db.engine} at ${db.location}`);
   const stop = async () => {
     await worker.stop();
+    await actions.stop();
     await db.close();
     process.exit(0);
   };
@@ -209,6 +217,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   data: dataCommand,
   demo: demoCommand,
   operator: operatorCommand,
+  audit: auditCommand,
+  user: userCommand,
 };
 
 async function main(): Promise<void> {

@@ -70,9 +70,10 @@ export class ApiKeyCache {
       rate_limit_rps: number;
       rate_limit_window: number;
     }>(
-      `SELECT p.id, p.name, p.rate_limit_rps, p.rate_limit_window
-         FROM api_keys k JOIN projects p ON p.id = k.project_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      // Also when the key was last used (the Project page shows it): at most once per cache lifetime.
+      `UPDATE api_keys k SET last_used_at = now() FROM projects p
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND p.id = k.project_id
+        RETURNING p.id, p.name, p.rate_limit_rps, p.rate_limit_window`,
       [hash],
     );
     const row = rows[0];

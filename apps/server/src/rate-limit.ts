@@ -1,3 +1,10 @@
+import { metrics } from './metrics.ts';
+
+const rateLimited = metrics.counter(
+  'vigil_rate_limited_requests_total',
+  'Sensor API requests refused by the per-project rate limit.',
+);
+
 /**
  * Per-project sliding-window limit on sensor requests, as tirreno's: a request is allowed while
  * the project's requests in the last `window` seconds number fewer than rps × window. Counted in
@@ -25,7 +32,10 @@ export class RateLimiter {
       state.second = second;
     }
     const total = state.counts.reduce((a, b) => a + b, 0);
-    if (total >= rps * windowSeconds) return false;
+    if (total >= rps * windowSeconds) {
+      rateLimited.inc();
+      return false;
+    }
     state.counts[second % windowSeconds]! += 1;
     return true;
   }

@@ -102,12 +102,20 @@ function useCounts(project: ProjectAccess | undefined): Counts | undefined {
         .catch(() => {});
     void load();
     const timer = setInterval(load, 20_000);
+    window.addEventListener(COUNTS_CHANGED, load);
     return () => {
       live = false;
       clearInterval(timer);
+      window.removeEventListener(COUNTS_CHANGED, load);
     };
   }, [project, pathname]);
   return counts;
+}
+
+const COUNTS_CHANGED = 'vigil:counts-changed';
+/** Pages call this after a decision, so the menu's counts follow at once (not in 20 s). */
+export function refreshMenuCounts(): void {
+  window.dispatchEvent(new Event(COUNTS_CHANGED));
 }
 
 function ProjectSwitcher({

@@ -36,6 +36,7 @@ export function DataTable<Row>({
   defaultSort,
   testId,
   pageSize = 50,
+  paramPrefix = '',
 }: {
   path: string;
   query?: Query;
@@ -46,23 +47,35 @@ export function DataTable<Row>({
   defaultSort?: string;
   testId?: string;
   pageSize?: number;
+  /** Prefixes its URL parameters (?upage, ?usort…) so two tables on one page keep their own state. */
+  paramPrefix?: string;
 }) {
   const { search } = useLocation();
-  const page = Math.max(1, Number(search.get('page') ?? 1) || 1);
-  const sort = search.get('sort') ?? defaultSort ?? '';
-  const order = search.get('order') === 'asc' ? 'asc' : 'desc';
-  const q = search.get('q') ?? '';
+  const [P_PAGE, P_SORT, P_ORDER, P_Q] = ['page', 'sort', 'order', 'q'].map((n) => paramPrefix + n) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const page = Math.max(1, Number(search.get(P_PAGE) ?? 1) || 1);
+  const sort = search.get(P_SORT) ?? defaultSort ?? '';
+  const order = search.get(P_ORDER) === 'asc' ? 'asc' : 'desc';
+  const q = search.get(P_Q) ?? '';
   const full: Query = { ...query, page, pageSize, sort: sort || null, order, q: q || null };
   const { data, error, loading } = useFetch<ListPage<Row>>(path, full);
   const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
 
   const sortBy = (key: string) =>
-    setQueryParams({ sort: key, order: sort === key && order === 'desc' ? 'asc' : 'desc', page: null });
+    setQueryParams({
+      [P_SORT]: key,
+      [P_ORDER]: sort === key && order === 'desc' ? 'asc' : 'desc',
+      [P_PAGE]: null,
+    });
 
   return (
     <section className="data-table" data-testid={testId}>
       <div className="table-toolbar">
-        {searchable && <SearchBox value={q} />}
+        {searchable && <SearchBox value={q} name={P_Q} pageName={P_PAGE} />}
         <span className="muted" data-testid="row-count">
           {data ? t('common.rows', { total: formatNumber(data.total) }) : ''}
         </span>
@@ -119,7 +132,7 @@ export function DataTable<Row>({
           <button
             type="button"
             disabled={page <= 1}
-            onClick={() => setQueryParams({ page: String(page - 1) })}
+            onClick={() => setQueryParams({ [P_PAGE]: String(page - 1) })}
           >
             {t('common.previous')}
           </button>
@@ -127,7 +140,7 @@ export function DataTable<Row>({
           <button
             type="button"
             disabled={page >= pages}
-            onClick={() => setQueryParams({ page: String(page + 1) })}
+            onClick={() => setQueryParams({ [P_PAGE]: String(page + 1) })}
           >
             {t('common.next')}
           </button>
@@ -138,14 +151,14 @@ export function DataTable<Row>({
 }
 
 /** Search typed into the list: written to ?q= after a short pause, not on every key. */
-function SearchBox({ value }: { value: string }) {
+function SearchBox({ value, name, pageName }: { value: string; name: string; pageName: string }) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
   useEffect(() => {
     if (text === value) return;
-    const timer = setTimeout(() => setQueryParams({ q: text || null, page: null }), 300);
+    const timer = setTimeout(() => setQueryParams({ [name]: text || null, [pageName]: null }), 300);
     return () => clearTimeout(timer);
-  }, [text, value]);
+  }, [text, value, name, pageName]);
   return (
     <input
       type="search"

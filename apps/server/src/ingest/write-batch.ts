@@ -207,6 +207,7 @@ function span(time: Date): Span {
 }
 
 const iso = (d: Date) => d.toISOString();
+const HOUR_MS = 3_600_000;
 
 class BatchWriter {
   constructor(
@@ -334,6 +335,7 @@ class BatchWriter {
       rows.map((r) => r.id),
     );
     this.queueScoring(fourth, userOf);
+    this.addToRollups(fourth, userOf, ipIds, resourceIds);
     insertLogbook(
       fourth,
       this.items.map((e, i) => ({ projectId: e.projectId, log: e.log, eventId: rows[i]!.id })),
@@ -557,6 +559,7 @@ class BatchWriter {
       },
     );
     const [ispRows, ipRows] = await Promise.all([ispRowsP, ipRowsP]);
+    for (const [k, row] of ispRows) this.ispIds.set(k, Number(row.id));
     const result = new Map<string, { id: number; blacklisted: boolean }>();
     const ipBumps: (Bump & { facts: IpFacts; project: string })[] = [];
     for (const [k, g] of ips) {
@@ -816,6 +819,85 @@ class BatchWriter {
     }
     this.finalBumps.push((s) => bumpCounters(s, spec.table, counter, bumps, sets));
     return ids;
+  }
+
+  /** ISP ids by key(project, asn), for the rollups. */
+  private readonly ispIds = new Map<string, number>();
+
+  /**
+   * Adds the batch to the rollups (migration 0016): one upsert per table, rows aggregated here and
+   * sorted by key so that concurrent batches lock them in the same order. Run in the last statement,
+   * so the current hour's rows, which every batch touches, stay locked only until COMMIT.
+   */
+  private addToRollups(
+    stage: Stage,
+    userOf: (i: number) => UserState,
+    ipIds: Map<string, { id: number }>,
+    resourceIds: Map<string, number>,
+  ): void {
+    const counts = new Map<
+      string,
+      { p: string; h: string; t: number; c: string | null; i: number; n: number }
+    >();
+    const users = new Map<string, { p: string; h: string; u: number; n: number }>();
+    const entities = new Map<string, { p: string; k: number; e: number; d: string; n: number }>();
+    this.items.forEach(({ projectId: p, event: e, enrichment: x }, i) => {
+      const ms = e.eventTime.getTime();
+      const hour = iso(new Date(ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS)));
+      const day = hour.slice(0, 10);
+      const type = eventTypeId(e.eventType);
+      const isp = this.ispIds.get(key(p, ispOf(x.ip).asn))!;
+      const bump = <T extends { n: number }>(map: Map<string, T>, k: string, make: () => T) => {
+        const row = map.get(k);
+        if (row) row.n += 1;
+        else map.set(k, make());
+      };
+      bump(counts, key(p, hour, type, x.ip.country, isp), () => ({
+        p,
+        h: hour,
+        t: type,
+        c: x.ip.country,
+        i: isp,
+        n: 1,
+      }));
+      const user = userOf(i).id;
+      bump(users, key(p, hour, user), () => ({ p, h: hour, u: user, n: 1 }));
+      const ip = ipIds.get(key(p, e.ipAddress))!.id;
+      bump(entities, key(p, 1, ip, day), () => ({ p, k: 1, e: ip, d: day, n: 1 }));
+      const resource = resourceIds.get(key(p, e.url))!;
+      bump(entities, key(p, 2, resource, day), () => ({ p, k: 2, e: resource, d: day, n: 1 }));
+    });
+    const sorted = <T>(map: Map<string, T>) =>
+      [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
+    const c = sorted(counts);
+    const u = sorted(users);
+    const d = sorted(entities);
+    const run = (sql: string, params: unknown[]) => void stage.query(sql, params).catch(() => {});
+    run(
+      `INSERT INTO event_counts_hourly AS r (project_id, hour, type, country, isp_id, events)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[], $4::char(2)[], $5::bigint[], $6::bigint[])
+       ON CONFLICT (project_id, hour, type, country, isp_id) DO UPDATE SET events = r.events + excluded.events`,
+      [
+        c.map((r) => r.p),
+        c.map((r) => r.h),
+        c.map((r) => r.t),
+        c.map((r) => r.c),
+        c.map((r) => r.i),
+        c.map((r) => r.n),
+      ],
+    );
+    run(
+      `INSERT INTO user_events_hourly AS r (project_id, hour, user_id, events)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::int[])
+       ON CONFLICT (project_id, hour, user_id) DO UPDATE SET events = r.events + excluded.events`,
+      [u.map((r) => r.p), u.map((r) => r.h), u.map((r) => r.u), u.map((r) => r.n)],
+    );
+    run(
+      `INSERT INTO entity_events_daily AS r (project_id, kind, entity_id, day, events)
+       SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::bigint[], $4::date[], $5::int[])
+       ON CONFLICT (project_id, kind, entity_id, day) DO UPDATE SET events = r.events + excluded.events`,
+      [d.map((r) => r.p), d.map((r) => r.k), d.map((r) => r.e), d.map((r) => r.d), d.map((r) => r.n)],
+    );
   }
 
   /** Users that used an IP for the first time, per IP id: they raise the IP's user count. */

@@ -1,5 +1,6 @@
 import type { Database } from '@vigil/db';
 import { EventPartitions } from '@vigil/db';
+import { observeCommit } from '../app-metrics.ts';
 import type { EventWrite, EventWritten, LogWrite, WriteItem } from './types.ts';
 import { writeEventBatch } from './write-batch.ts';
 
@@ -144,6 +145,7 @@ export class GroupCommitWriter {
       this.stats.lastBatchSize = batch.length;
       this.stats.lastCommitMs = performance.now() - started;
       this.stats.commitMsTotal += this.stats.lastCommitMs;
+      observeCommit(batch.length, this.stats.lastCommitMs);
     } catch (error) {
       this.stats.failedBatches += 1;
       if (isUnavailable(error) || batch.length === 1) {

@@ -1,4 +1,5 @@
 import type { Database, Executor } from '@vigil/db';
+import { appendAudit } from '../audit/chain.ts';
 import { InputError } from '../input-error.ts';
 import { escapeHtml, type Mailer } from '../mail.ts';
 import { createOperator, normaliseEmail, type Operator, type Role } from './operators.ts';
@@ -74,6 +75,13 @@ export async function acceptInvitation(db: Database, token: unknown, password: u
       operator.id,
       invitation.role,
     ]);
+    await appendAudit(tx, {
+      projectId: invitation.project_id,
+      actor: operator.email,
+      action: 'member.accept_invitation',
+      target: operator.id,
+      details: { role: invitation.role },
+    });
     return { operator, projectId: invitation.project_id };
   });
 }

@@ -1,4 +1,5 @@
 import type { Database, Executor } from '@vigil/db';
+import { appendAudit } from '../audit/chain.ts';
 import { InputError } from '../input-error.ts';
 import { escapeHtml, type Mailer } from '../mail.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -51,6 +52,15 @@ export async function resetPassword(db: Database, token: unknown, password: unkn
       await hashPassword(password as string),
     ]);
     await revokeOtherSessions(tx, operatorId, null);
+    const { rows: who } = await tx.query<{ email: string }>('SELECT email FROM operators WHERE id = $1', [
+      operatorId,
+    ]);
+    await appendAudit(tx, {
+      projectId: null,
+      actor: who[0]!.email,
+      action: 'operator.password_reset',
+      target: operatorId,
+    });
     return operatorId;
   });
 }

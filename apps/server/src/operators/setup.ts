@@ -1,5 +1,6 @@
 import { isPresetName } from '@vigil/core';
 import type { Database, Executor } from '@vigil/db';
+import { appendAudit } from '../audit/chain.ts';
 import { InputError } from '../input-error.ts';
 import { createProject } from '../projects.ts';
 import { applyProjectPreset } from '../scoring/rule-sets.ts';
@@ -72,6 +73,13 @@ export async function completeSetup(db: Database, input: SetupInput) {
       operator.id,
     ]);
     await tx.query(`DELETE FROM installation WHERE key = 'setup_token'`);
+    await appendAudit(tx, {
+      projectId: null,
+      actor: operator.email,
+      action: 'installation.setup',
+      target: operator.id,
+      details: { project: project.id, projectName, preset, timezone },
+    });
     return { operator, project: { id: project.id, name: project.name }, apiKey };
   });
 }

@@ -1,5 +1,6 @@
 import { evaluateRules, type RuleOutcome } from '@vigil/core';
 import type { Executor } from '@vigil/db';
+import { SCORING_ALERTS_CTE } from '../actions/outbox.ts';
 import { loadFeatures } from './features.ts';
 import type { RuleSets } from './rule-sets.ts';
 
@@ -20,7 +21,8 @@ export interface UserScore {
  * with its evidence (history only when it changed), and acts on the thresholds: a score at or
  * below the review threshold puts a user in the review queue once; at or below the blacklist
  * threshold blacklists them with their IPs, e-mails and phones. Operators' decisions stand: an
- * approved or blacklisted user is never moved by scoring.
+ * approved or blacklisted user is never moved by scoring. The alerts (review, blacklist, subscribed
+ * score crossings and rule matches) go to the outbox in the statement that stores the scores.
  */
 export async function scoreUsers(
   db: Executor,
@@ -121,7 +123,7 @@ export async function scoreUsers(
            ELSE u.added_to_review END
        FROM v JOIN old ON old.id = v.id WHERE u.id = v.id
        RETURNING u.id, u.status, u.project_id
-     )
+     ), ${SCORING_ALERTS_CTE}
      SELECT upd.id, upd.status, (old.status <> 'blacklisted' AND upd.status = 'blacklisted') AS blacklisted_now,
             (old.status <> 'review' AND upd.status = 'review') AS review_now
        FROM upd JOIN old ON old.id = upd.id`,

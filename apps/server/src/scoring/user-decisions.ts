@@ -1,4 +1,6 @@
 import type { Database } from '@vigil/db';
+import { type Alert, enqueueAlerts } from '../actions/outbox.ts';
+import { appendAudit, chainOf, lockHead } from '../audit/chain.ts';
 import { propagateBlacklist, recordDecisions } from './score-users.ts';
 
 export const USER_DECISIONS = ['approve', 'blacklist', 'unblacklist', 'watch', 'unwatch'] as const;
@@ -24,15 +26,17 @@ export interface UserDecisionResult {
  * review queue and is never auto-blacklisted), blacklist (with the user's IPs, e-mails and phones),
  * unblacklist, watch and unwatch, recorded with who, when and why. Returns null when the user is
  * not in the project. Every caller (public API, console, bulk review) goes through here so the
- * side effects (propagation, history, alerts) cannot differ between them.
+ * side effects (propagation, history, alerts, the audit trail) cannot differ between them.
  */
 export async function applyUserDecision(
   db: Database,
   input: UserDecisionInput,
 ): Promise<UserDecisionResult | null> {
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ status: string }>(
-      'SELECT status FROM users WHERE project_id = $1 AND id = $2 FOR UPDATE',
+    // The audit chain's head first, in the order erasure takes its locks, then the user's row.
+    await lockHead(tx, chainOf(input.projectId));
+    const { rows } = await tx.query<{ status: string; user_name: string }>(
+      'SELECT status, user_name FROM users WHERE project_id = $1 AND id = $2 FOR UPDATE',
       [input.projectId, input.userId],
     );
     const before = rows[0];
@@ -59,6 +63,32 @@ export async function applyUserDecision(
       [id],
     );
     const row = after.rows[0] as { status: string; watched: boolean };
+    const alert = (kind: Alert['kind']): Alert => ({
+      projectId: input.projectId,
+      kind,
+      userId: id,
+      userName: before.user_name,
+      data: {
+        decision,
+        actor: input.actor,
+        note: input.note ?? null,
+        status: row.status,
+        previousStatus: before.status,
+      },
+    });
+    const alerts = [alert('user.decision')];
+    if (row.status === 'blacklisted' && before.status !== 'blacklisted')
+      alerts.push(alert('user.blacklisted'));
+    if (row.status !== 'blacklisted' && before.status === 'blacklisted')
+      alerts.push(alert('user.unblacklisted'));
+    await enqueueAlerts(tx, alerts);
+    await appendAudit(tx, {
+      projectId: input.projectId,
+      actor: input.actor,
+      action: `user.${decision}`,
+      target: before.user_name,
+      details: { userId: id, note: input.note ?? null, status: row.status, previousStatus: before.status },
+    });
     return { ...row, previousStatus: before.status };
   });
 }

@@ -1,5 +1,7 @@
+import { PRESETS } from '@vigil/core';
 import type { Database } from '@vigil/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appendAudit } from '../../audit/chain.ts';
 import { InputError } from '../../input-error.ts';
 import type { Mailer } from '../../mail.ts';
 import { projectsOf } from '../../operators/access.ts';
@@ -31,20 +33,46 @@ export interface AuthRoutesOptions {
   publicUrl: string;
 }
 
-const credentials = {
-  type: 'object',
-  required: ['email', 'password'],
-  properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 256 } },
+// The account fields and their limits, the same on every route that takes them.
+const field = {
+  email: { type: 'string', maxLength: 254 },
+  password: { type: 'string', maxLength: 256 },
+  token: { type: 'string', maxLength: 200 },
+  name: { type: 'string', maxLength: 200 },
+  timezone: { type: 'string', maxLength: 64 },
 } as const;
+
+/** The JSON body schema of a route: these properties, `required` of them needed. */
+function jsonBody(properties: Record<string, object>, required: string[] = []) {
+  return { type: 'object', ...(required.length ? { required } : {}), properties } as const;
+}
+
+const credentials = jsonBody({ email: field.email, password: field.password }, ['email', 'password']);
 
 /** Setup, sign-in and everything an operator does to their own account. */
 export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl }: AuthRoutesOptions): void {
   const throttle = new LoginThrottle();
 
-  async function startSession(request: FastifyRequest, reply: FastifyReply, operator: Operator) {
-    const session = await createSession(db, operator.id, {
-      ip: request.ip,
-      userAgent: request.headers['user-agent'],
+  /** Opens a session (recorded in the audit trail as `action`) and sets its cookie. */
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    operator: Operator,
+    action: string,
+  ) {
+    const session = await db.transaction(async (tx) => {
+      const opened = await createSession(tx, operator.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      await appendAudit(tx, {
+        projectId: null,
+        actor: operator.email,
+        action,
+        target: operator.id,
+        details: { ip: request.ip, session: opened.publicId },
+      });
+      return opened;
     });
     reply.setCookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
@@ -59,10 +87,18 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
 
   app.get('/api/console/setup', {
     config: { access: 'public' },
-    schema: { summary: 'Whether first-run setup is still to be done', tags: ['account'] },
+    schema: {
+      summary: 'Whether first-run setup is still to be done, and the rule presets it offers',
+      tags: ['account'],
+    },
     handler: async () => {
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM operators');
-      return { needed: rows[0]!.n === 0 };
+      const needed = rows[0]!.n === 0;
+      // The setup form's preset choice; once set up, the rules page has its own list.
+      const presets = needed
+        ? Object.values(PRESETS).map(({ name, title, description }) => ({ name, title, description }))
+        : [];
+      return { needed, presets };
     },
   });
 
@@ -71,19 +107,18 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'First run: create the admin, the first project and its API key (shown once)',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['token', 'email', 'password', 'projectName'],
-        properties: {
-          token: { type: 'string', maxLength: 200 },
-          email: { type: 'string', maxLength: 254 },
-          password: { type: 'string', maxLength: 256 },
-          name: { type: 'string', maxLength: 200 },
+      body: jsonBody(
+        {
+          token: field.token,
+          email: field.email,
+          password: field.password,
+          name: field.name,
           projectName: { type: 'string', maxLength: 200 },
           preset: { type: 'string', maxLength: 64 },
-          timezone: { type: 'string', maxLength: 64 },
+          timezone: field.timezone,
         },
-      },
+        ['token', 'email', 'password', 'projectName'],
+      ),
     },
     handler: async (request, reply) => {
       try {
@@ -97,7 +132,7 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
           preset: b.preset,
           timezone: b.timezone,
         });
-        const session = await startSession(request, reply, done.operator);
+        const session = await startSession(request, reply, done.operator, 'operator.login');
         return reply.code(201).send({ ...session, project: done.project, apiKey: done.apiKey });
       } catch (error) {
         if (error instanceof SetupRefused) return sendError(reply, 409, 'conflict', error.message, 'token');
@@ -128,10 +163,18 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
       const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
       if (!row || !ok) {
         throttle.fail(email, request.ip);
+        await db.transaction((tx) =>
+          appendAudit(tx, {
+            projectId: null,
+            actor: email.trim().slice(0, 254),
+            action: 'operator.login_failed',
+            details: { ip: request.ip, knownOperator: Boolean(row) },
+          }),
+        );
         return sendError(reply, 401, 'invalid_credentials', 'Wrong e-mail or password');
       }
       throttle.succeed(email);
-      return startSession(request, reply, toOperator(row));
+      return startSession(request, reply, toOperator(row), 'operator.login');
     },
   });
 
@@ -139,7 +182,18 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     config: { access: 'operator' },
     schema: { summary: 'Sign out: ends this session', tags: ['account'] },
     handler: async (request, reply) => {
-      if (request.consoleSession) await endSession(db, request.consoleSession.token);
+      const operator = request.operator as Operator;
+      const session = request.consoleSession;
+      await db.transaction(async (tx) => {
+        if (session) await endSession(tx, session.token);
+        await appendAudit(tx, {
+          projectId: null,
+          actor: operator.email,
+          action: 'operator.logout',
+          target: operator.id,
+          details: { session: session?.publicId ?? null },
+        });
+      });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     },
@@ -166,21 +220,27 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'Change my display name or timezone',
       tags: ['account'],
-      body: {
-        type: 'object',
-        properties: { name: { type: 'string', maxLength: 200 }, timezone: { type: 'string', maxLength: 64 } },
-      },
+      body: jsonBody({ name: field.name, timezone: field.timezone }),
     },
     handler: async (request) => {
       const operator = request.operator as Operator;
       const timezone =
         request.body.timezone === undefined ? operator.timezone : validTimezone(request.body.timezone);
       const name = request.body.name === undefined ? operator.name : request.body.name.trim() || null;
-      await db.query('UPDATE operators SET timezone = $2, name = $3 WHERE id = $1', [
-        operator.id,
-        timezone,
-        name,
-      ]);
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE operators SET timezone = $2, name = $3 WHERE id = $1', [
+          operator.id,
+          timezone,
+          name,
+        ]);
+        await appendAudit(tx, {
+          projectId: null,
+          actor: operator.email,
+          action: 'operator.profile',
+          target: operator.id,
+          details: { name, timezone },
+        });
+      });
       return { operator: { ...operator, timezone, name } };
     },
   });
@@ -190,14 +250,7 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'Change my password; every other session of mine ends',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['current', 'password'],
-        properties: {
-          current: { type: 'string', maxLength: 256 },
-          password: { type: 'string', maxLength: 256 },
-        },
-      },
+      body: jsonBody({ current: field.password, password: field.password }, ['current', 'password']),
     },
     handler: async (request, reply) => {
       const operator = request.operator as Operator;
@@ -210,11 +263,20 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
       }
       const problem = passwordProblem(request.body.password);
       if (problem) throw new InputError(problem, 'password');
-      await db.query('UPDATE operators SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
-        operator.id,
-        await hashPassword(request.body.password),
-      ]);
-      await revokeOtherSessions(db, operator.id, request.consoleSession?.publicId ?? null);
+      const hash = await hashPassword(request.body.password);
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE operators SET password_hash = $2, password_changed_at = now() WHERE id = $1', [
+          operator.id,
+          hash,
+        ]);
+        await revokeOtherSessions(tx, operator.id, request.consoleSession?.publicId ?? null);
+        await appendAudit(tx, {
+          projectId: null,
+          actor: operator.email,
+          action: 'operator.password_change',
+          target: operator.id,
+        });
+      });
       return reply.code(204).send();
     },
   });
@@ -224,11 +286,7 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'E-mail a password-reset link (needs SMTP_URL); answers the same for unknown addresses',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['email'],
-        properties: { email: { type: 'string', maxLength: 254 } },
-      },
+      body: jsonBody({ email: field.email }, ['email']),
     },
     handler: async (request, reply) => {
       if (!mailer) {
@@ -258,14 +316,7 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'Set a new password from a reset link; every session ends',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['token', 'password'],
-        properties: {
-          token: { type: 'string', maxLength: 200 },
-          password: { type: 'string', maxLength: 256 },
-        },
-      },
+      body: jsonBody({ token: field.token, password: field.password }, ['token', 'password']),
     },
     handler: async (request, reply) => {
       await resetPassword(db, request.body.token, request.body.password);
@@ -278,15 +329,10 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'Accept an invitation: create my account and sign in',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['token', 'password'],
-        properties: {
-          token: { type: 'string', maxLength: 200 },
-          password: { type: 'string', maxLength: 256 },
-          name: { type: 'string', maxLength: 200 },
-        },
-      },
+      body: jsonBody({ token: field.token, password: field.password, name: field.name }, [
+        'token',
+        'password',
+      ]),
     },
     handler: async (request, reply) => {
       const { operator } = await acceptInvitation(
@@ -295,7 +341,7 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
         request.body.password,
         request.body.name,
       );
-      return reply.code(201).send(await startSession(request, reply, operator));
+      return reply.code(201).send(await startSession(request, reply, operator, 'operator.login'));
     },
   });
 
@@ -315,7 +361,18 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     config: { access: 'operator' },
     schema: { summary: 'End one of my sessions', tags: ['account'] },
     handler: async (request, reply) => {
-      const ok = await revokeSession(db, (request.operator as Operator).id, request.params.sessionId);
+      const operator = request.operator as Operator;
+      const ok = await db.transaction(async (tx) => {
+        if (!(await revokeSession(tx, operator.id, request.params.sessionId))) return false;
+        await appendAudit(tx, {
+          projectId: null,
+          actor: operator.email,
+          action: 'operator.session_revoke',
+          target: operator.id,
+          details: { session: request.params.sessionId },
+        });
+        return true;
+      });
       if (!ok) return sendError(reply, 404, 'not_found', 'No such session', 'sessionId');
       return reply.code(204).send();
     },
@@ -332,14 +389,21 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: {
       summary: 'Create an API token; the secret is in this answer only',
       tags: ['account'],
-      body: {
-        type: 'object',
-        required: ['name'],
-        properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
-      },
+      body: jsonBody({ name: { type: 'string', minLength: 1, maxLength: 100 } }, ['name']),
     },
     handler: async (request, reply) => {
-      const token = await createToken(db, (request.operator as Operator).id, request.body.name.trim());
+      const operator = request.operator as Operator;
+      const token = await db.transaction(async (tx) => {
+        const created = await createToken(tx, operator.id, request.body.name.trim());
+        await appendAudit(tx, {
+          projectId: null,
+          actor: operator.email,
+          action: 'operator.token_create',
+          target: String(created.id),
+          details: { name: created.name, prefix: created.token.slice(0, 8) },
+        });
+        return created;
+      });
       return reply.code(201).send(token);
     },
   });
@@ -349,7 +413,19 @@ export function registerAuthRoutes(app: FastifyInstance, { db, mailer, publicUrl
     schema: { summary: 'Revoke one of my API tokens', tags: ['account'] },
     handler: async (request, reply) => {
       const id = Number(request.params.tokenId);
-      const ok = Number.isSafeInteger(id) && (await revokeToken(db, (request.operator as Operator).id, id));
+      const operator = request.operator as Operator;
+      const ok =
+        Number.isSafeInteger(id) &&
+        (await db.transaction(async (tx) => {
+          if (!(await revokeToken(tx, operator.id, id))) return false;
+          await appendAudit(tx, {
+            projectId: null,
+            actor: operator.email,
+            action: 'operator.token_revoke',
+            target: String(id),
+          });
+          return true;
+        }));
       if (!ok) return sendError(reply, 404, 'not_found', 'No such token', 'tokenId');
       return reply.code(204).send();
     },

@@ -1,6 +1,7 @@
 import { isPresetName, PRESETS } from '@vigil/core';
 import type { Database } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
+import { appendAudit } from '../../audit/chain.ts';
 import { InputError } from '../../input-error.ts';
 import type { Mailer } from '../../mail.ts';
 import { projectsOf } from '../../operators/access.ts';
@@ -59,6 +60,13 @@ export function registerProjectRoutes(
           `INSERT INTO project_members (project_id, operator_id, role) VALUES ($1, $2, 'admin')`,
           [project.id, operator.id],
         );
+        await appendAudit(tx, {
+          projectId: project.id,
+          actor: operator.email,
+          action: 'project.create',
+          target: project.id,
+          details: { name, timezone, preset },
+        });
         return { project: { id: project.id, name, timezone, role: 'admin' }, apiKey };
       });
       return reply.code(201).send(created);
@@ -116,17 +124,27 @@ export function registerProjectRoutes(
       const project = request.consoleProject!;
       const role = request.body.role;
       if (!isRole(role)) throw new InputError('unknown role', 'role');
-      const outcome = await inviteToProject(
-        db,
-        {
+      const outcome = await db.transaction(async (tx) => {
+        const done = await inviteToProject(
+          tx,
+          {
+            projectId: project.id,
+            projectName: project.name,
+            email: request.body.email,
+            role,
+            invitedBy: request.operator!,
+          },
+          { mailer, publicUrl },
+        );
+        await appendAudit(tx, {
           projectId: project.id,
-          projectName: project.name,
-          email: request.body.email,
-          role,
-          invitedBy: request.operator!,
-        },
-        { mailer, publicUrl },
-      );
+          actor: request.operator!.email,
+          action: done.kind === 'added' ? 'member.add' : 'member.invite',
+          target: request.body.email.trim(),
+          details: { role, ...(done.kind === 'invited' ? { emailed: done.emailed } : {}) },
+        });
+        return done;
+      });
       return reply.code(201).send(outcome);
     },
   });
@@ -141,11 +159,27 @@ export function registerProjectRoutes(
         body: { type: 'object', required: ['role'], properties: { role: roleSchema } },
       },
       handler: async (request, reply) => {
-        const { rowCount } = await db.query(
-          'UPDATE project_members SET role = $3 WHERE project_id = $1 AND operator_id::text = $2',
-          [request.consoleProject!.id, request.params.operatorId, request.body.role],
-        );
-        if (!rowCount) return sendError(reply, 404, 'not_found', 'No such member', 'operatorId');
+        const projectId = request.consoleProject!.id;
+        const changed = await db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ email: string; before: string }>(
+            `UPDATE project_members m SET role = $3
+               FROM operators o, project_members old
+              WHERE m.project_id = $1 AND m.operator_id::text = $2 AND o.id = m.operator_id
+                AND old.project_id = m.project_id AND old.operator_id = m.operator_id
+              RETURNING o.email, old.role AS before`,
+            [projectId, request.params.operatorId, request.body.role],
+          );
+          if (!rows[0]) return false;
+          await appendAudit(tx, {
+            projectId,
+            actor: request.operator!.email,
+            action: 'member.role',
+            target: rows[0].email,
+            details: { from: rows[0].before, to: request.body.role },
+          });
+          return true;
+        });
+        if (!changed) return sendError(reply, 404, 'not_found', 'No such member', 'operatorId');
         return { operatorId: request.params.operatorId, role: request.body.role };
       },
     },
@@ -155,11 +189,25 @@ export function registerProjectRoutes(
     config: { access: 'admin' },
     schema: { summary: 'Remove a member from this project', tags: ['projects'] },
     handler: async (request, reply) => {
-      const { rowCount } = await db.query(
-        'DELETE FROM project_members WHERE project_id = $1 AND operator_id::text = $2',
-        [request.consoleProject!.id, request.params.operatorId],
-      );
-      if (!rowCount) return sendError(reply, 404, 'not_found', 'No such member', 'operatorId');
+      const projectId = request.consoleProject!.id;
+      const removed = await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ email: string; role: string }>(
+          `DELETE FROM project_members m USING operators o
+            WHERE m.project_id = $1 AND m.operator_id::text = $2 AND o.id = m.operator_id
+            RETURNING o.email, m.role`,
+          [projectId, request.params.operatorId],
+        );
+        if (!rows[0]) return false;
+        await appendAudit(tx, {
+          projectId,
+          actor: request.operator!.email,
+          action: 'member.remove',
+          target: rows[0].email,
+          details: { role: rows[0].role },
+        });
+        return true;
+      });
+      if (!removed) return sendError(reply, 404, 'not_found', 'No such member', 'operatorId');
       return reply.code(204).send();
     },
   });

@@ -1,0 +1,15 @@
+export default {
+  'domains.menu': 'Domains',
+  'domains.title': 'E-mail domains',
+  'domains.new': 'New domains',
+  'domains.kind': 'Provider',
+  'domains.kind.free': 'Free provider',
+  'domains.kind.disposable': 'Disposable',
+  'domains.kind.noMx': 'No MX record',
+  'domains.kind.business': 'Neither',
+  'domains.col.domain': 'Domain',
+  'domains.col.free': 'Free provider',
+  'domains.col.disposable': 'Disposable',
+  'domains.col.mx': 'MX record',
+  'domains.col.blacklisted': 'Blacklisted e-mails',
+} as Record<string, string>;

@@ -1,0 +1,17 @@
+export default {
+  'emails.menu': 'E-mails',
+  'emails.title': 'E-mail addresses',
+  'emails.new': 'New e-mail addresses',
+  'emails.kind': 'Show',
+  'emails.kind.blacklisted': 'Blacklisted',
+  'emails.kind.invalid': 'Invalid',
+  'emails.kind.disposable': 'Disposable',
+  'emails.kind.free': 'Free provider',
+  'emails.col.email': 'E-mail',
+  'emails.col.domain': 'Domain',
+  'emails.col.disposable': 'Disposable',
+  'emails.col.users': 'Users with it',
+  'emails.valid': 'Valid',
+  'emails.free': 'Free provider',
+  'emails.mx': 'MX record',
+} as Record<string, string>;

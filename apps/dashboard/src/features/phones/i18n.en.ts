@@ -1,0 +1,15 @@
+export default {
+  'phones.menu': 'Phones',
+  'phones.title': 'Phone numbers',
+  'phones.new': 'New phone numbers',
+  'phones.map': 'Country of the number',
+  'phones.kind': 'Show',
+  'phones.kind.blacklisted': 'Blacklisted',
+  'phones.kind.invalid': 'Invalid',
+  'phones.kind.mobile': 'Mobile',
+  'phones.kind.voip': 'VoIP',
+  'phones.col.phone': 'Phone',
+  'phones.col.lineType': 'Line type',
+  'phones.col.valid': 'Valid',
+  'phones.col.users': 'Users with it',
+} as Record<string, string>;

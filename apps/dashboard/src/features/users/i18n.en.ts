@@ -1,0 +1,20 @@
+// The users list.
+export default {
+  'users.title': 'Users',
+  'users.filter.score': 'Trust score',
+  'users.filter.scoreMin': 'Minimum score',
+  'users.filter.scoreMax': 'Maximum score',
+  'users.filter.band.low': 'Low (0–32)',
+  'users.filter.band.medium': 'Medium (33–66)',
+  'users.filter.band.high': 'High (67–99)',
+  'users.filter.status': 'Status',
+  'users.filter.rule': 'Matched rule',
+  'users.col.user': 'User',
+  'users.col.score': 'Score',
+  'users.col.status': 'Status',
+  'users.col.rules': 'Matched rules',
+  'users.col.firstSeen': 'First seen',
+  'users.col.lastSeen': 'Last seen',
+  'users.col.events': 'Events',
+  'users.col.country': 'Country',
+} as Record<string, string>;

@@ -1,0 +1,55 @@
+import type { EntityDefinition } from './entities-routes.ts';
+
+// One row per (user, number), like e-mails: "users" counts the rows sharing the number.
+export const phonesEntity: EntityDefinition = {
+  kind: 'phones',
+  noun: 'phone number',
+  keyName: 'phoneId',
+  keySchema: { type: 'string', maxLength: 20 },
+  parseKey: (raw) => (/^\d{1,15}$/.test(raw) ? Number(raw) : null),
+  from: 'phones x JOIN users u ON u.id = x.user_id LEFT JOIN countries c ON c.iso = x.country',
+  lookup: 'x.id = $2',
+  id: 'x.id',
+  idType: 'bigint',
+  columns: `x.id, x.phone, x.e164, x.country, c.name AS "countryName", x.line_type AS "lineType",
+    x.is_valid AS valid, x.blacklisted, x.user_id AS "userId", u.user_name AS "userName", u.score,
+    x.event_count AS events,
+    (SELECT count(*) FROM phones o WHERE o.project_id = x.project_id AND o.phone = x.phone)::int AS users,
+    x.first_seen AS "firstSeen", x.last_seen AS "lastSeen"`,
+  detailColumns: 'x.enrichment, x.enriched_at AS "enrichedAt"',
+  search: ['x.phone', 'x.e164', 'u.user_name', 'x.country'],
+  sorts: {
+    phone: 'x.phone',
+    country: 'x.country',
+    userName: 'u.user_name',
+    events: 'x.event_count',
+    firstSeen: 'x.first_seen',
+    lastSeen: 'x.last_seen',
+  },
+  defaultSort: 'lastSeen',
+  filters: {
+    kind: {
+      blacklisted: 'x.blacklisted',
+      invalid: 'x.is_valid = false',
+      mobile: "x.line_type = 'mobile'",
+      voip: "x.line_type = 'voip'",
+    },
+  },
+  csv: [
+    'phone',
+    'e164',
+    'country',
+    'lineType',
+    'valid',
+    'blacklisted',
+    'userName',
+    'events',
+    'users',
+    'firstSeen',
+    'lastSeen',
+  ],
+  events: { key: 'e.phone_id' },
+  users: `SELECT o.user_id FROM phones o
+           WHERE o.project_id = $1 AND o.phone = (SELECT phone FROM phones WHERE id = $2)`,
+  map: 'SELECT x.country AS iso, 1 AS value FROM phones x WHERE x.id = $2 AND x.project_id = $1 AND x.country IS NOT NULL',
+};
