@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  apiAs,
-  browserMissing,
-  type Console,
-  collectPageErrors,
-  EMAILS,
-  screenshot,
-  startConsole,
-} from './harness.ts';
+import { apiAs, browserMissing, type Console, EMAILS, openConsole, screenshot } from './harness.ts';
 
 // The entity pages in a browser on a `vigil demo` database: every list and one detail page of
 // each, their content checked against the console API, chips and CSV export, the links between
@@ -57,9 +49,7 @@ const waitRowCount = (testId: string, n: number) =>
 
 before(async () => {
   if (skip) return;
-  c = await startConsole({ users: 150, days: 14 });
-  page = await c.signIn(EMAILS.viewer);
-  errors = collectPageErrors(page);
+  ({ c, page, errors } = await openConsole({ users: 150, days: 14 }, EMAILS.viewer));
 });
 after(async () => {
   if (!skip) await c.close();

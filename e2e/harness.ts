@@ -119,6 +119,19 @@ export async function startConsole(
   };
 }
 
+/**
+ * The usual start of a browser suite: a console filled by `vigil demo` (see `startConsole`) and
+ * one page signed in as `email`, whose errors are collected.
+ */
+export async function openConsole(
+  options: Parameters<typeof startConsole>[0],
+  email: string,
+): Promise<{ c: Console; page: Page; errors: string[] }> {
+  const c = await startConsole(options);
+  const page = await c.signIn(email);
+  return { c, page, errors: collectPageErrors(page) };
+}
+
 /** Signs in through the login form and waits for the console's shell. */
 export async function signInOn(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto('/login');

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  apiAs,
-  browserMissing,
-  type Console,
-  collectPageErrors,
-  EMAILS,
-  screenshot,
-  startConsole,
-} from './harness.ts';
+import { apiAs, browserMissing, type Console, EMAILS, openConsole, screenshot } from './harness.ts';
 
 // The analyst's work lists in a browser, on a `vigil demo` database: the review queue with a bulk
 // decision and a note, the blacklist after a blacklisting, and the watchlist's activity.
@@ -45,9 +37,7 @@ async function waitForMenuCount(name: 'review' | 'blacklisted' | 'watched', expe
 
 before(async () => {
   if (skip) return;
-  c = await startConsole({ users: 150, days: 14 });
-  page = await c.signIn(EMAILS.analyst);
-  errors = collectPageErrors(page);
+  ({ c, page, errors } = await openConsole({ users: 150, days: 14 }, EMAILS.analyst));
   page.on('dialog', (dialog) => void dialog.accept());
 });
 after(async () => {

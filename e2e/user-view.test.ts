@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  apiAs,
-  browserMissing,
-  type Console,
-  collectPageErrors,
-  EMAILS,
-  screenshot,
-  startConsole,
-} from './harness.ts';
+import { apiAs, browserMissing, type Console, EMAILS, openConsole, screenshot } from './harness.ts';
 
 // The single user view and the field audit trail in a browser, on a `vigil demo` database: what
 // the page shows must be what the console API answers, and a decision made on the page must show
@@ -49,9 +41,7 @@ interface Details {
 
 before(async () => {
   if (skip) return;
-  c = await startConsole({ users: 150, days: 14 });
-  page = await c.signIn(EMAILS.analyst);
-  errors = collectPageErrors(page);
+  ({ c, page, errors } = await openConsole({ users: 150, days: 14 }, EMAILS.analyst));
 });
 after(async () => {
   if (!skip) await c.close();

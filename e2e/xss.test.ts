@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  apiAs,
-  browserMissing,
-  type Console,
-  collectPageErrors,
-  EMAILS,
-  screenshot,
-  startConsole,
-} from './harness.ts';
+import { apiAs, browserMissing, type Console, EMAILS, openConsole, screenshot } from './harness.ts';
 
 // Stored XSS, the acceptance test of the whole console: events whose every text field carries a
 // script or HTML payload go in through the real /sensor/; then every console page is visited —
@@ -138,9 +130,7 @@ async function ingest() {
 
 before(async () => {
   if (skip) return;
-  c = await startConsole({ users: 20, days: 2 });
-  page = await c.signIn(EMAILS.admin);
-  errors = collectPageErrors(page);
+  ({ c, page, errors } = await openConsole({ users: 20, days: 2 }, EMAILS.admin));
   page.on('response', (res) => {
     if (res.status() >= 400) failed.push(`${res.status()} ${new URL(res.url()).pathname}`);
   });
