@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import {
-  apiAs,
-  browserMissing,
-  type Console,
-  collectPageErrors,
-  EMAILS,
-  screenshot,
-  startConsole,
-} from './harness.ts';
+import { apiAs, browserMissing, type Console, EMAILS, openConsole, screenshot } from './harness.ts';
 
 // The rules page in a browser, on a `vigil demo` database (preset account_takeover): a weight
 // change that survives a reload and that the API confirms, a rule test, a CEL rule with a syntax
@@ -54,9 +46,7 @@ const n = (value: number) => value.toLocaleString('en');
 
 before(async () => {
   if (skip) return;
-  c = await startConsole({ users: 150, days: 14 });
-  page = await c.signIn(EMAILS.admin);
-  errors = collectPageErrors(page);
+  ({ c, page, errors } = await openConsole({ users: 150, days: 14 }, EMAILS.admin));
   page.on('dialog', (dialog) => void dialog.accept());
 });
 after(async () => {

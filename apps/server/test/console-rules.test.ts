@@ -281,6 +281,10 @@ describe('console rules page API', () => {
     assert.equal(whatIf.statusCode, 200, whatIf.body);
     assert.equal(whatIf.json().checked, ALL.length);
     assert.equal(whatIf.json().customRules.X01.matched, MATCHING.length);
+    assert.deepEqual([whatIf.json().projectUsers, whatIf.json().sample], [ALL.length, false]);
+    // Fewer users than the project has: a sample of the most recently seen, said so.
+    const sampled = (await viewer.get(h.project('/rules/draft/what-if?users=1'))).json();
+    assert.deepEqual([sampled.checked, sampled.projectUsers, sampled.sample], [1, ALL.length, true]);
 
     const published = await admin.request('POST', h.project('/rules/draft/publish'));
     assert.equal(published.statusCode, 200, published.body);

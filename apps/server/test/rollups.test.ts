@@ -5,8 +5,9 @@ import { runRetention } from '../src/jobs/retention.ts';
 import { eraseUser } from '../src/privacy/erase-user.ts';
 import { form, type Harness, postForm, startHarness } from './harness.ts';
 
-// The rollups of migration 0016 (hourly counts by type, country and ISP; hourly events per user;
-// daily events per IP and resource) must always add up to what the events table holds: after
+// The rollups of migrations 0016 (hourly counts by type, country and ISP; hourly events per user;
+// daily events per IP and resource) and 0017 (hourly events by chart class per resource, e-mail
+// domain and user agent; logbook requests per hour and per minute and outcome) must always add up to what the events table holds: after
 // ingest (several batches, hours and days), after retention and after a user's erasure.
 
 const HOUR = 3_600_000;
@@ -42,6 +43,18 @@ async function rollupsAndRecount(projectId: string) {
       entities: await rows(
         `SELECT concat_ws('|', kind, entity_id, day, events) AS r FROM entity_events_daily WHERE project_id = $1`,
       ),
+      entityHours: await rows(
+        `SELECT concat_ws('|', kind, entity_id, extract(epoch FROM hour), class, events) AS r
+           FROM entity_events_hourly WHERE project_id = $1`,
+      ),
+      logbook: await rows(
+        `SELECT concat_ws('|', extract(epoch FROM hour), error_type, requests) AS r
+           FROM logbook_counts_hourly WHERE project_id = $1`,
+      ),
+      logbookMinutes: await rows(
+        `SELECT concat_ws('|', extract(epoch FROM minute), error_type, requests) AS r
+           FROM logbook_counts_minutely WHERE project_id = $1`,
+      ),
     },
     recount: {
       hourly: await rows(
@@ -61,6 +74,28 @@ async function rollupsAndRecount(projectId: string) {
            SELECT 2, resource_id, (time AT TIME ZONE 'UTC')::date FROM events WHERE project_id = $1) x
           GROUP BY kind, id, day`,
       ),
+      entityHours: await rows(
+        `SELECT concat_ws('|', kind, id, extract(epoch FROM hour), class, count(*)) AS r FROM (
+           SELECT 2 AS kind, e.resource_id AS id, e.time, e.type FROM events e WHERE e.project_id = $1
+           UNION ALL
+           SELECT 3, m.domain_id, e.time, e.type FROM events e JOIN emails m ON m.id = e.email_id
+            WHERE e.project_id = $1 AND m.domain_id IS NOT NULL
+           UNION ALL
+           SELECT 4, d.user_agent_id, e.time, e.type FROM events e JOIN devices d ON d.id = e.device_id
+            WHERE e.project_id = $1) x,
+           LATERAL (SELECT date_trunc('hour', x.time, 'UTC') AS hour,
+                           CASE WHEN x.type IN (3, 12, 7, 9, 10) THEN 2 WHEN x.type IN (2, 8, 11, 13) THEN 1
+                                ELSE 0 END AS class) c
+          GROUP BY kind, id, hour, class`,
+      ),
+      logbook: await rows(
+        `SELECT concat_ws('|', extract(epoch FROM date_trunc('hour', started, 'UTC')), error_type, count(*)) AS r
+           FROM logbook WHERE project_id = $1 GROUP BY date_trunc('hour', started, 'UTC'), error_type`,
+      ),
+      logbookMinutes: await rows(
+        `SELECT concat_ws('|', extract(epoch FROM date_trunc('minute', started, 'UTC')), error_type, count(*)) AS r
+           FROM logbook WHERE project_id = $1 GROUP BY date_trunc('minute', started, 'UTC'), error_type`,
+      ),
     },
   };
 }
@@ -68,6 +103,13 @@ async function rollupsAndRecount(projectId: string) {
 async function assertConsistent(projectId: string, label: string) {
   const { stored, recount } = await rollupsAndRecount(projectId);
   assert.ok(recount.hourly.length > 0, `${label}: some events`);
+  // Every kind of entity hour is exercised: resources, e-mail domains, user agents, and classes.
+  for (const kind of ['2|', '3|', '4|']) {
+    assert.ok(
+      recount.entityHours.some((r) => r.startsWith(kind)),
+      `${label}: kind ${kind}`,
+    );
+  }
   assert.deepEqual(stored, recount, label);
 }
 
@@ -85,6 +127,7 @@ test('rollups equal a recount from events after ingest, retention and erasure', 
       userName: 'mixed',
       ipAddress: '52.1.2.3',
       eventType: 'account_login',
+      emailAddress: 'mixed@example.org',
     });
   }
   for (let i = 0; i < 30; i++) {
@@ -93,7 +136,9 @@ test('rollups equal a recount from events after ingest, retention and erasure', 
       userName: ['alice', 'bob', 'carol', 'mixed'][i % 4]!,
       ipAddress: ['91.64.10.20', '52.1.2.3', '91.64.10.22', ''][i % 4]!,
       url: ['/', '/shop', '/login'][i % 3]!,
-      eventType: ['page_view', 'account_login', 'account_login_fail'][i % 3]!,
+      eventType: ['page_view', 'account_login', 'account_login_fail', 'account_edit'][i % 4]!,
+      userAgent: ['Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0', 'curl/8.0'][i % 2]!,
+      ...(i % 3 === 0 ? { emailAddress: `${['alice', 'bob', 'carol', 'mixed'][i % 4]}@example.com` } : {}),
     });
   }
   // Several events of one batch on the same keys: sent at once, so the writer groups them.

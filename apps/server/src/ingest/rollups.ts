@@ -1,12 +1,26 @@
 import type { Executor } from '@vigil/db';
+import { eventClassSql } from '../event-classes.ts';
+
+/** The deleted events as rows of entity_events_hourly (migration 0017): resource, domain, agent. */
+function hourlyEntities(gone: string): string {
+  const hourClass = `date_trunc('hour', g.time, 'UTC') AS hour, ${eventClassSql('g.type')} AS class`;
+  return `(SELECT g.project_id, 2 AS kind, g.resource_id AS id, ${hourClass} FROM ${gone} g
+           UNION ALL
+           SELECT g.project_id, 3, m.domain_id, ${hourClass}
+             FROM ${gone} g JOIN emails m ON m.id = g.email_id WHERE m.domain_id IS NOT NULL
+           UNION ALL
+           SELECT g.project_id, 4, d.user_agent_id, ${hourClass}
+             FROM ${gone} g JOIN devices d ON d.id = g.device_id)`;
+}
 
 /**
  * Takes events about to be deleted out of the rollups the writer keeps (migration 0016), and
  * drops the rollup rows left at zero, so the rollups keep adding up to what the events table holds.
  *
  * `gone` is a relation (a table name or a parenthesised SELECT using `params`) of the deleted
- * events with columns project_id, time, type, user_id, ip_id, resource_id. Run it in the deleting
- * transaction while the events' IP rows still exist: an event's country and ISP are its IP's.
+ * events with columns project_id, time, type, user_id, ip_id, resource_id, email_id, device_id. Run
+ * it in the deleting transaction while the events' IP, e-mail and device rows still exist: an
+ * event's country and ISP are its IP's, its domain its e-mail's, its user agent its device's.
  */
 export async function subtractFromRollups(tx: Executor, gone: string, params: unknown[] = []): Promise<void> {
   await tx.query(
@@ -34,6 +48,20 @@ export async function subtractFromRollups(tx: Executor, gone: string, params: un
                SELECT project_id, 2, resource_id, (time AT TIME ZONE 'UTC')::date FROM ${gone} g) x
               GROUP BY 1, 2, 3, 4) g
       WHERE r.project_id = g.project_id AND r.kind = g.kind AND r.entity_id = g.id AND r.day = g.day`,
+    params,
+  );
+  await tx.query(
+    `UPDATE entity_events_hourly r SET events = GREATEST(r.events - g.n, 0)
+       FROM (SELECT project_id, kind, id, hour, class, count(*) AS n FROM ${hourlyEntities(gone)} x
+              GROUP BY 1, 2, 3, 4, 5) g
+      WHERE r.project_id = g.project_id AND r.kind = g.kind AND r.entity_id = g.id AND r.hour = g.hour
+        AND r.class = g.class`,
+    params,
+  );
+  await tx.query(
+    `DELETE FROM entity_events_hourly r USING (SELECT DISTINCT project_id, kind, id, hour FROM ${hourlyEntities(gone)} x) g
+      WHERE r.project_id = g.project_id AND r.kind = g.kind AND r.entity_id = g.id AND r.hour = g.hour
+        AND r.events <= 0`,
     params,
   );
   const hours = `(SELECT DISTINCT project_id, date_trunc('hour', time, 'UTC') AS hour FROM ${gone} g) g`;

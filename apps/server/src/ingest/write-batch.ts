@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventTypeId, type FieldChange, httpMethodId, type IpFacts } from '@vigil/core';
 import { type Executor, preparedExecutor, serialExecutor } from '@vigil/db';
+import { eventClassOf } from '../event-classes.ts';
 import {
   type Bump,
   bumpCounters,
@@ -250,6 +251,7 @@ class BatchWriter {
     const ipIds = await pending2.ips;
     const uaIds = await pending2.uas;
     const resourceIds = await pending2.resources;
+    const domainIds = await pending2.domains;
     const refererIds = await pending2.referers;
 
     // Round trip 3: entities that hang off users, user agents, domains and resources.
@@ -257,7 +259,7 @@ class BatchWriter {
     const pending3 = {
       devices: this.upsertDevices(third, userOf, uaIds),
       userIps: this.upsertUserIps(third, userOf, ipIds),
-      emails: this.upsertEmails(third, userOf, await pending2.domains),
+      emails: this.upsertEmails(third, userOf, domainIds),
       phones: this.upsertPhones(third, userOf),
       queries: this.upsertQueries(third, resourceIds),
       fields: this.upsertFields(third),
@@ -335,7 +337,14 @@ class BatchWriter {
       rows.map((r) => r.id),
     );
     this.queueScoring(fourth, userOf);
-    this.addToRollups(fourth, userOf, ipIds, resourceIds);
+    this.addToRollups(fourth, userOf, ipIds, resourceIds, {
+      domainOf: (i) => {
+        const { projectId, event, enrichment } = items[i]!;
+        if (event.emailAddress === null || !enrichment.domain) return null;
+        return domainIds.get(key(projectId, enrichment.domain.domain)) ?? null;
+      },
+      userAgentOf: (i) => uaIds.get(key(items[i]!.projectId, items[i]!.event.userAgent))!,
+    });
     insertLogbook(
       fourth,
       this.items.map((e, i) => ({ projectId: e.projectId, log: e.log, eventId: rows[i]!.id })),
@@ -834,6 +843,7 @@ class BatchWriter {
     userOf: (i: number) => UserState,
     ipIds: Map<string, { id: number }>,
     resourceIds: Map<string, number>,
+    more: { domainOf: (i: number) => number | null; userAgentOf: (i: number) => number },
   ): void {
     const counts = new Map<
       string,
@@ -841,6 +851,7 @@ class BatchWriter {
     >();
     const users = new Map<string, { p: string; h: string; u: number; n: number }>();
     const entities = new Map<string, { p: string; k: number; e: number; d: string; n: number }>();
+    const perHour = new Map<string, { p: string; k: number; e: number; h: string; c: number; n: number }>();
     this.items.forEach(({ projectId: p, event: e, enrichment: x }, i) => {
       const ms = e.eventTime.getTime();
       const hour = iso(new Date(ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS)));
@@ -866,12 +877,21 @@ class BatchWriter {
       bump(entities, key(p, 1, ip, day), () => ({ p, k: 1, e: ip, d: day, n: 1 }));
       const resource = resourceIds.get(key(p, e.url))!;
       bump(entities, key(p, 2, resource, day), () => ({ p, k: 2, e: resource, d: day, n: 1 }));
+      // Resources (2), e-mail domains (3) and user agents (4) per hour and chart class.
+      const c = eventClassOf(type);
+      const hourly = (k: number, id: number) =>
+        bump(perHour, key(p, k, id, hour, c), () => ({ p, k, e: id, h: hour, c, n: 1 }));
+      hourly(2, resource);
+      const domain = more.domainOf(i);
+      if (domain !== null) hourly(3, domain);
+      hourly(4, more.userAgentOf(i));
     });
     const sorted = <T>(map: Map<string, T>) =>
       [...map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, v]) => v);
     const c = sorted(counts);
     const u = sorted(users);
     const d = sorted(entities);
+    const h = sorted(perHour);
     const run = (sql: string, params: unknown[]) => void stage.query(sql, params).catch(() => {});
     run(
       `INSERT INTO event_counts_hourly AS r (project_id, hour, type, country, isp_id, events)
@@ -897,6 +917,19 @@ class BatchWriter {
        SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::bigint[], $4::date[], $5::int[])
        ON CONFLICT (project_id, kind, entity_id, day) DO UPDATE SET events = r.events + excluded.events`,
       [d.map((r) => r.p), d.map((r) => r.k), d.map((r) => r.e), d.map((r) => r.d), d.map((r) => r.n)],
+    );
+    run(
+      `INSERT INTO entity_events_hourly AS r (project_id, kind, entity_id, hour, class, events)
+       SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::bigint[], $4::timestamptz[], $5::smallint[], $6::int[])
+       ON CONFLICT (project_id, kind, entity_id, hour, class) DO UPDATE SET events = r.events + excluded.events`,
+      [
+        h.map((r) => r.p),
+        h.map((r) => r.k),
+        h.map((r) => r.e),
+        h.map((r) => r.h),
+        h.map((r) => r.c),
+        h.map((r) => r.n),
+      ],
     );
   }
 

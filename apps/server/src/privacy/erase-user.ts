@@ -197,7 +197,7 @@ async function eraseInTransaction(
 async function decreaseSharedCounters(tx: Executor, p: string, u: number): Promise<{ ipIds: number[] }> {
   await subtractFromRollups(
     tx,
-    '(SELECT project_id, time, type, user_id, ip_id, resource_id FROM events WHERE project_id = $1 AND user_id = $2)',
+    '(SELECT project_id, time, type, user_id, ip_id, resource_id, email_id, device_id FROM events WHERE project_id = $1 AND user_id = $2)',
     [p, u],
   );
   const ips = await tx.query<{ ip_id: number }>(

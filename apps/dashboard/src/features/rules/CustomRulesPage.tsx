@@ -30,7 +30,7 @@ export function CustomRulesPage() {
   const admin = useCan('admin');
   const operator = useOperator();
   const { data: draft, error, reload } = useFetch<DraftData>(projectApi('/rules/draft'));
-  const [whatIfUsers, setWhatIfUsers] = useState(10_000);
+  const [whatIfUsers, setWhatIfUsers] = useState(1000);
   const [whatIf, setWhatIf] = useState<WhatIf | null>(null);
   const [tests, setTests] = useState<Record<string, TestReport>>({});
   const [busy, setBusy] = useState<string | null>(null);
@@ -269,7 +269,11 @@ function WhatIfResult({ report }: { report: WhatIf }) {
   const n = formatNumber;
   return (
     <div className="rules-whatif" role="status" data-testid="what-if">
-      <p>{t('rules.draft.whatIfResult', { checked: n(report.checked) })}</p>
+      <p>
+        {report.sample
+          ? t('rules.draft.whatIfSample', { checked: n(report.checked), total: n(report.projectUsers) })
+          : t('rules.draft.whatIfResult', { checked: n(report.checked) })}
+      </p>
       <dl className="tiles">
         <div className="tile">
           <dt>{t('rules.draft.enter')}</dt>

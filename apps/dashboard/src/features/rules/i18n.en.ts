@@ -90,6 +90,8 @@ export default {
   'rules.draft.whatIfUsers': 'Users to compare',
   'rules.draft.whatIfRunning': 'Comparing…',
   'rules.draft.whatIfResult': 'Of the last {checked} users:',
+  'rules.draft.whatIfSample':
+    'A sample: of the {checked} users seen last, out of {total} (compare more users for a wider view):',
   'rules.draft.enter': 'would enter the review queue',
   'rules.draft.leave': 'in review would no longer be supported',
   'rules.draft.blacklist': 'would be blacklisted automatically',

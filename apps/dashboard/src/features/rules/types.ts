@@ -92,6 +92,9 @@ export interface TestReport {
 
 export interface WhatIf {
   users: number;
+  /** Users of the project; `sample` when fewer were compared (the most recently seen). */
+  projectUsers: number;
+  sample: boolean;
   checked: number;
   enterCount: number;
   leaveCount: number;

@@ -7,6 +7,7 @@ import { type Operator, validTimezone } from '../../operators/operators.ts';
 import { type ApiKeyCache, generateApiKey, hashApiKey } from '../../projects.ts';
 import { sendError } from '../errors.ts';
 import { PROJECT_PREFIX } from './guard.ts';
+import { requestCounts } from './logbook-routes.ts';
 import type { PeriodQuery } from './period.ts';
 import { bucketOf, bucketStarts, periodOf, periodQueryProperties, toSeries, withTimezone } from './period.ts';
 
@@ -162,14 +163,7 @@ export function registerAdminRoutes(app: FastifyInstance, { db, keys, retention 
       const bucket = bucketOf(request.query.bucket, start, period.to);
       return withTimezone(period.tz, async () => {
         const times = await bucketStarts(db, bucket, start, period.to, period.tz);
-        const { rows } = await db.query<{ ts: number; key: string; n: number }>(
-          `SELECT extract(epoch FROM (date_trunc($4, started AT TIME ZONE $5) AT TIME ZONE $5))::float8 AS ts,
-                  error_type::int AS key, count(*)::int AS n
-             FROM logbook WHERE project_id = $1 AND started >= $2 AND started < $3
-            GROUP BY 1, 2`,
-          [project.id, start, period.to, bucket, period.tz],
-        );
-        const named = rows.map((r) => ({ ...r, key: OUTCOMES[Number(r.key)] ?? 'failed' }));
+        const named = await requestCounts(db, project.id, start, period.to, bucket, period.tz);
         const series = toSeries(times, named, [...OUTCOMES]);
         const totals = Object.fromEntries(series.map((s) => [s.key, s.values.reduce((a, b) => a + b, 0)]));
         return { from: start, to: period.to, tz: period.tz, bucket, times, series, totals };

@@ -1,6 +1,7 @@
-import { eventTypeFromId, eventTypeId } from '@vigil/core';
+import { eventTypeFromId } from '@vigil/core';
 import type { Database } from '@vigil/db';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { eventClassSql } from '../../event-classes.ts';
 import { validTimezone } from '../../operators/operators.ts';
 import { sendError } from '../errors.ts';
 import { countriesEntity, registerCountryMap } from './entity-countries-routes.ts';
@@ -13,7 +14,15 @@ import { phonesEntity } from './entity-phones-routes.ts';
 import { resourcesEntity } from './entity-resources-routes.ts';
 import { PROJECT_PREFIX } from './guard.ts';
 import { type ListQuery, likePattern, listQuerySchema, orderBy, pageOf, sendList } from './lists.ts';
-import { type AddParam, countedEvents, cutHours, hourAlignedZone, paramList } from './rollups.ts';
+import {
+  type AddParam,
+  countedEvents,
+  cutHours,
+  hourAlignedZone,
+  paramList,
+  rawEnds,
+  wholeUnits,
+} from './rollups.ts';
 
 /**
  * One entity page family (IPs, ISPs, countries, …), described as data: where its rows live, how
@@ -65,6 +74,8 @@ export interface EntityDefinition {
    * one of the event's IP (country, ISP): its charts then read the hourly rollup (rollups.ts).
    */
   hourly?: 'country' | 'isp_id';
+  /** Or its kind in entity_events_hourly (migration 0017), whose rows count its events by hour. */
+  hourlyKind?: 2 | 3 | 4;
   /** A query of user ids ($1 project, $2 id, $3/$4 period). */
   users: string;
   /** Named queries shown on the detail page ($1 project, $2 id, $3/$4 period). */
@@ -85,17 +96,7 @@ const MAX_BUCKETS = 5000;
 /** Detail pages count an entity's events up to here and then say "10,000+". */
 export const EVENT_COUNT_CAP = 10_000;
 
-/** Event classes of the charts, as tirreno's users know them. */
-const ALERT_TYPES = [
-  'page_delete',
-  'page_error',
-  'account_login_fail',
-  'account_email_change',
-  'account_password_change',
-] as const;
-const WARNING_TYPES = ['page_edit', 'account_registration', 'account_edit', 'field_edit'] as const;
-const ALERT_IDS = ALERT_TYPES.map(eventTypeId).join(',');
-const WARNING_IDS = WARNING_TYPES.map(eventTypeId).join(',');
+const CLASS_OF_TYPE = eventClassSql('e.type');
 
 export const ENTITIES: EntityDefinition[] = [
   ipsEntity,
@@ -304,16 +305,10 @@ function registerEntityRoutes(app: FastifyInstance, db: Database, def: EntityDef
                 GROUP BY 1, 2`,
               [project.id, ids, range.from.toISOString(), range.to.toISOString(), query.bucket, tz],
             );
-        const later = def.hourly
+        const afterwards = rollupOf(def, project.id, 'hour', 'UTC', { from: range.to, to: FAR_FUTURE });
+        const later = afterwards
           ? await db.query<{ k: string | number; n: number }>(
-              ...hourlyCounts(
-                def.hourly,
-                project.id,
-                ids,
-                range.to,
-                FAR_FUTURE,
-                (counted) => `SELECT c.k, sum(c.n)::int AS n FROM ${counted} c GROUP BY 1`,
-              ),
+              ...afterwards((counted) => `SELECT c.k, sum(c.n)::int AS n FROM ${counted} c GROUP BY 1`, ids),
             )
           : await db.query<{ k: string | number; n: number }>(
               `SELECT ${key} AS k, count(*)::int AS n FROM events e ${join}
@@ -423,6 +418,12 @@ function registerEntityRoutes(app: FastifyInstance, db: Database, def: EntityDef
     userName: 'u.user_name',
     events: 'u.event_count',
   };
+  // Columns that are never NULL are sorted without NULLS LAST, so the order is an index's
+  // (users_project_last_seen and the like) instead of a sort of every user of the project.
+  const userOrder = (query: ListQuery) => {
+    const order = orderBy(query, userSorts, 'lastSeen', 'u.id');
+    return query.sort === 'score' ? order : order.replace(' NULLS LAST', '');
+  };
   app.get<{ Querystring: ListQuery }>(`${base}/:${def.keyName}/users`, {
     config: { access: 'viewer' },
     schema: {
@@ -450,7 +451,7 @@ function registerEntityRoutes(app: FastifyInstance, db: Database, def: EntityDef
         `SELECT u.id, u.user_name AS "userName", u.full_name AS "fullName", u.score, u.status,
                 u.event_count AS events, u.first_seen AS "firstSeen", u.last_seen AS "lastSeen"
            FROM users u WHERE ${where.join(' AND ')}
-           ${orderBy(query, userSorts, 'lastSeen', 'u.id')} LIMIT ${limit} OFFSET ${offset}`,
+           ${userOrder(query)} LIMIT ${limit} OFFSET ${offset}`,
         params.values,
       );
       const total =
@@ -563,9 +564,9 @@ function registerEntityRoutes(app: FastifyInstance, db: Database, def: EntityDef
               (counted, add) => {
                 const [b, zone] = [add(query.bucket), add(tz)];
                 return `SELECT ${bucketOf('c.t', b, zone)} AS t,
-                        coalesce(sum(c.n) FILTER (WHERE c.type IN (${ALERT_IDS})), 0)::int AS alert,
-                        coalesce(sum(c.n) FILTER (WHERE c.type IN (${WARNING_IDS})), 0)::int AS warning,
-                        coalesce(sum(c.n) FILTER (WHERE c.type NOT IN (${ALERT_IDS}, ${WARNING_IDS})), 0)::int AS regular
+                        coalesce(sum(c.n) FILTER (WHERE c.cls = 2), 0)::int AS alert,
+                        coalesce(sum(c.n) FILTER (WHERE c.cls = 1), 0)::int AS warning,
+                        coalesce(sum(c.n) FILTER (WHERE c.cls = 0), 0)::int AS regular
                    FROM ${counted} c GROUP BY 1`;
               },
               [row.__id],
@@ -573,9 +574,9 @@ function registerEntityRoutes(app: FastifyInstance, db: Database, def: EntityDef
           )
         : await db.query<{ t: number; regular: number; warning: number; alert: number }>(
             `SELECT ${bucketOf('e.time', '$5', '$6')} AS t,
-                    count(*) FILTER (WHERE e.type IN (${ALERT_IDS}))::int AS alert,
-                    count(*) FILTER (WHERE e.type IN (${WARNING_IDS}))::int AS warning,
-                    count(*) FILTER (WHERE e.type NOT IN (${ALERT_IDS}, ${WARNING_IDS}))::int AS regular
+                    count(*) FILTER (WHERE ${CLASS_OF_TYPE} = 2)::int AS alert,
+                    count(*) FILTER (WHERE ${CLASS_OF_TYPE} = 1)::int AS warning,
+                    count(*) FILTER (WHERE ${CLASS_OF_TYPE} = 0)::int AS regular
                FROM events e ${def.events.join ?? ''}
               WHERE e.project_id = $1 AND ${def.events.key} = $2 AND e.time >= $3 AND e.time < $4
               GROUP BY 1`,
@@ -597,8 +598,9 @@ type RollupQuery = (
 ) => [string, unknown[]];
 
 /**
- * For an entity of the event's IP (country, ISP), charted in hours or days of a zone whose hours
- * are whole UTC hours: a builder of the statement reading the hourly rollup. Otherwise null.
+ * For an entity with an hourly rollup, charted in hours or days of a zone whose hours are whole
+ * UTC hours: a builder of the statement reading it, whose rows (k, t, cls, n) `select` reads as
+ * `counted` (cls: the chart class). Otherwise null (the caller reads the events).
  */
 function rollupOf(
   def: EntityDefinition,
@@ -607,9 +609,17 @@ function rollupOf(
   tz: string,
   range: { from: Date; to: Date },
 ): RollupQuery | null {
+  if (bucket === 'minute' || !hourAlignedZone(tz, range.from, range.to)) return null;
   const column = def.hourly;
-  if (!column || bucket === 'minute' || !hourAlignedZone(tz, range.from, range.to)) return null;
-  return (select, ids) => hourlyCounts(column, projectId, ids, range.from, range.to, select);
+  if (column) {
+    return (select, ids) =>
+      hourlyCounts(column, projectId, ids, range.from, range.to, (counted, add) =>
+        select(`(SELECT c.k, c.t, ${eventClassSql('c.type')} AS cls, c.n FROM ${counted} c)`, add),
+      );
+  }
+  const kind = def.hourlyKind;
+  if (kind) return (select, ids) => entityHourlyCounts(def, kind, projectId, ids, range, select);
+  return null;
 }
 
 /** "From then on": a period's end past any event time. */
@@ -632,6 +642,31 @@ function hourlyCounts(
   const keys = `${add(ids)}::${column === 'country' ? 'char(2)' : 'bigint'}[]`;
   const where = { rollup: `r.${column} = ANY(${keys})`, raw: `i.${column} = ANY(${keys})` };
   const counted = countedEvents('$1', cutHours(from, to), add, { where, key: column });
+  return [select(counted, add), params];
+}
+
+/**
+ * The same from entity_events_hourly for resources, e-mail domains and user agents, as rows
+ * (k, t, cls, n): whole hours from the rollup, the partial first and last hours from events.
+ */
+function entityHourlyCounts(
+  def: EntityDefinition,
+  kind: number,
+  projectId: string,
+  ids: (string | number)[],
+  range: { from: Date; to: Date },
+  select: (counted: string, add: AddParam) => string,
+): [string, unknown[]] {
+  const params: unknown[] = [projectId];
+  const add = paramList(params);
+  const cut = cutHours(range.from, range.to);
+  const keys = `${add(ids)}::bigint[]`;
+  const counted = `(SELECT r.entity_id AS k, r.hour AS t, r.class AS cls, r.events AS n FROM entity_events_hourly r
+                     WHERE r.project_id = $1 AND r.kind = ${add(kind)} AND r.entity_id = ANY(${keys})
+                       AND ${wholeUnits('r.hour', cut, add)}
+                    UNION ALL
+                    SELECT ${def.events.key}, e.time, ${CLASS_OF_TYPE}, 1 FROM events e ${def.events.join ?? ''}
+                     WHERE e.project_id = $1 AND ${def.events.key} = ANY(${keys}) AND ${rawEnds(cut, add)})`;
   return [select(counted, add), params];
 }
 

@@ -61,6 +61,7 @@ export const devicesEntity: EntityDefinition = {
     'firstSeen',
     'lastSeen',
   ],
+  hourlyKind: 4,
   events: {
     join: 'JOIN devices ed ON ed.id = e.device_id AND ed.project_id = e.project_id',
     key: 'ed.user_agent_id',

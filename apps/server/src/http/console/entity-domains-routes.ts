@@ -46,6 +46,7 @@ export const domainsEntity: EntityDefinition = {
     'firstSeen',
     'lastSeen',
   ],
+  hourlyKind: 3,
   events: { join: 'JOIN emails ee ON ee.id = e.email_id', key: 'ee.domain_id' },
   users: 'SELECT m.user_id FROM emails m WHERE m.domain_id = $2',
 };

@@ -38,6 +38,7 @@ export const resourcesEntity: EntityDefinition = {
     },
   },
   csv: ['url', 'title', 'fileType', 'httpCode', 'events', 'firstSeen', 'lastSeen'],
+  hourlyKind: 2,
   events: { key: 'e.resource_id' },
   // No user ↔ resource counter exists: the users are those of its events in the period.
   users: `SELECT e.user_id FROM events e

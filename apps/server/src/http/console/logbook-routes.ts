@@ -1,9 +1,10 @@
-import type { Database } from '@vigil/db';
+import type { Database, Executor } from '@vigil/db';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../errors.ts';
 import { PROJECT_PREFIX } from './guard.ts';
 import { type ListQuery, likePattern, listQuerySchema, orderBy, pageOf, sendList } from './lists.ts';
 import {
+  type Bucket,
   bucketOf,
   bucketStarts,
   type PeriodQuery,
@@ -12,6 +13,9 @@ import {
   toSeries,
   withTimezone,
 } from './period.ts';
+import { cutAt, cutHours, hourAlignedZone, paramList, wholeUnits } from './rollups.ts';
+
+const MINUTE = 60_000;
 
 // The logbook: one row per API request with a known key, its outcome and what it sent. Raw fields
 // and warnings are the caller's text, returned as JSON strings for the console to show as text.
@@ -21,6 +25,54 @@ type Outcome = (typeof OUTCOMES)[number];
 const COUNT_CAP = 10_001;
 
 type LogbookQuery = ListQuery & { outcome?: Outcome };
+
+/**
+ * API requests per bucket (epoch seconds `ts`) and outcome in [from, to), exact, from the counts
+ * of migration 0017: the period's whole hours from logbook_counts_hourly (when the zone's hours
+ * are whole UTC hours and the bucket is an hour or more, else by the minute), the minutes of its
+ * partial hours from logbook_counts_minutely, and its partial first and last minutes from the
+ * logbook itself. Every zone's offset is whole minutes, so a minute falls in a single bucket.
+ */
+export async function requestCounts(
+  db: Executor,
+  projectId: string,
+  from: Date,
+  to: Date,
+  bucket: Bucket,
+  tz: string,
+): Promise<{ ts: number; key: Outcome; n: number }[]> {
+  const params: unknown[] = [projectId, bucket, tz];
+  const add = paramList(params);
+  const minutes = cutAt(MINUTE, from, to);
+  const cut = bucket !== 'minute' && hourAlignedZone(tz, from, to) ? cutHours(from, to) : null;
+  // Only a period holding a whole hour has one (its whole hours then lie within its whole minutes).
+  const hours = cut && cut.head!.getTime() < cut.tail.getTime() ? cut : null;
+  const byMinute = (lo: Date, hi: Date) =>
+    `SELECT minute AS t, error_type, requests AS n FROM logbook_counts_minutely
+      WHERE project_id = $1 AND minute >= ${add(lo)} AND minute < ${add(hi)}`;
+  const parts = [
+    `SELECT started AS t, error_type, 1 AS n FROM logbook
+      WHERE project_id = $1 AND ((started >= ${add(from)} AND started < ${add(minutes.head)})
+                              OR (started >= ${add(minutes.tail)} AND started < ${add(to)}))`,
+  ];
+  if (hours) {
+    parts.push(
+      `SELECT hour AS t, error_type, requests AS n FROM logbook_counts_hourly r
+        WHERE project_id = $1 AND ${wholeUnits('r.hour', hours, add)}`,
+      byMinute(minutes.head!, hours.head!),
+      byMinute(hours.tail, minutes.tail),
+    );
+  } else {
+    parts.push(byMinute(minutes.head!, minutes.tail));
+  }
+  const { rows: counted } = await db.query<{ ts: number; t: number; n: number }>(
+    `SELECT extract(epoch FROM (date_trunc($2, c.t AT TIME ZONE $3) AT TIME ZONE $3))::float8 AS ts,
+            c.error_type AS t, sum(c.n)::int AS n
+       FROM (${parts.join(' UNION ALL ')}) c GROUP BY 1, 2`,
+    params,
+  );
+  return counted.map((r) => ({ ts: r.ts, key: OUTCOMES[r.t] ?? 'failed', n: r.n }));
+}
 
 export function registerLogbookRoutes(app: FastifyInstance, { db }: { db: Database }): void {
   app.get<{ Querystring: LogbookQuery }>(`${PROJECT_PREFIX}/logbook`, {
@@ -52,7 +104,11 @@ export function registerLogbookRoutes(app: FastifyInstance, { db }: { db: Databa
                      OR l.error_text::text ILIKE ${like})`);
       }
       const { limit, offset } = pageOf(query);
-      const order = orderBy(query, { started: 'l.started', id: 'l.id' }, 'id', 'l.id');
+      // Both columns are NOT NULL: no NULLS LAST, so the order is an index's (logbook_project).
+      const order = orderBy(query, { started: 'l.started', id: 'l.id' }, 'id', 'l.id').replace(
+        ' NULLS LAST',
+        '',
+      );
       const sql = where.join(' AND ');
       const [list, count] = await Promise.all([
         db.query<Record<string, unknown>>(
@@ -111,18 +167,9 @@ export function registerLogbookRoutes(app: FastifyInstance, { db }: { db: Databa
       return withTimezone(period.tz, async () => {
         const [times, counts] = await Promise.all([
           bucketStarts(db, bucket, from, period.to, period.tz),
-          db.query<{ ts: number; t: number; n: number }>(
-            `SELECT extract(epoch FROM (b.t AT TIME ZONE $5))::float8 AS ts, b.error_type AS t, b.n FROM (
-               SELECT date_trunc($4, started AT TIME ZONE $5) AS t, error_type, count(*)::int AS n
-                 FROM logbook WHERE project_id = $1 AND started >= $2 AND started < $3 GROUP BY 1, 2) b`,
-            [project.id, from, period.to, bucket, period.tz],
-          ),
+          requestCounts(db, project.id, from, period.to, bucket, period.tz),
         ]);
-        const series = toSeries(
-          times,
-          counts.rows.map((r) => ({ ts: r.ts, key: OUTCOMES[r.t] ?? 'failed', n: r.n })),
-          [...OUTCOMES],
-        );
+        const series = toSeries(times, counts, [...OUTCOMES]);
         return {
           bucket,
           tz: period.tz,
