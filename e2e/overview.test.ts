@@ -155,7 +155,7 @@ test('events: a type filter changes the rows, the detail panel opens from a row'
   await page.goto(p(`/events?${period}&type=account_login_fail`));
   const table = page.getByTestId('events-table');
   await table.locator('tbody tr').first().waitFor();
-  const api = await consoleApi<{ total: number; rows: { id: number; userName: string }[] }>(
+  const api = await consoleApi<{ total: number; rows: { id: number; userId: number; userName: string }[] }>(
     `/events?${period}&type=account_login_fail`,
   );
   assert.ok(api.total > 0);
@@ -173,7 +173,11 @@ test('events: a type filter changes the rows, the detail panel opens from a row'
   const panel = page.getByTestId('event-panel');
   await panel.getByText(`Event #${api.rows[0]!.id}`).waitFor();
   await panel.getByText('Failed login').first().waitFor();
-  await panel.getByText(api.rows[0]!.userName, { exact: true }).waitFor();
+  // The user's link (a user id is often also their e-mail, shown again among the e-mail facts).
+  await panel
+    .getByRole('link', { name: api.rows[0]!.userName, exact: true })
+    .and(panel.locator(`a[href$="/users/${api.rows[0]!.userId}"]`))
+    .waitFor();
   await screenshot(page, 'overview-events-panel');
   await page.keyboard.press('Escape');
   await panel.waitFor({ state: 'detached' });
