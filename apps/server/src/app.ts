@@ -125,12 +125,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     log: (message, error) => app.log.error({ err: error }, message),
   });
   app.decorate('retention', retention);
+  // One SMTP transport for the process: console mail (resets, invitations) and alerts share it.
+  const mailer = createMailer(config);
   const consoleRoutes: ConsoleRouteInfo[] = [];
   app.decorate('consoleRoutes', consoleRoutes);
   await app.register(consoleContext, {
     db: deps.db,
     ruleSets,
-    mailer: createMailer(config),
+    mailer,
     publicUrl: config.publicUrl,
     routes: consoleRoutes,
     keys,
@@ -140,7 +142,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await registerDashboard(app, config.dashboardDir);
   // Webhooks, e-mail and SIEM export run beside the scoring worker (and in `vigil worker`).
   const actions = scoring
-    ? configuredDispatcher(deps.db, config, (m, e) => app.log.error({ err: e }, m))
+    ? configuredDispatcher(deps.db, config, mailer, (m, e) => app.log.error({ err: e }, m))
     : null;
   // Field-audit records join the tamper-evident chain within about a second (audit/sealer.ts).
   const sealer = new AuditSealer(deps.db, {

@@ -11,6 +11,7 @@ import { DEMO_USAGE, demoCommand } from './demo/cli.ts';
 import { createEnricher } from './enrich.ts';
 import { CliUsageError, dataCommand, LISTS_USAGE, listsCommand } from './lists/cli.ts';
 import { startEnrichmentReloader } from './lists/reloader.ts';
+import { createMailer } from './mail.ts';
 import { OPERATOR_USAGE, operatorCommand } from './operators/cli.ts';
 import { issueSetupToken } from './operators/setup.ts';
 import { createProject } from './projects.ts';
@@ -193,7 +194,7 @@ async function workerCommand(argv: string[]): Promise<void> {
     log: (message, error) => process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
   });
   worker.start();
-  const actions = configuredDispatcher(db, config, (message, error) =>
+  const actions = configuredDispatcher(db, config, createMailer(config), (message, error) =>
     process.stderr.write(`${message}: ${(error as Error)?.message ?? ''}\n`),
   );
   actions.start();

@@ -1,6 +1,6 @@
 import type { Executor } from '@vigil/db';
 import type { Config } from '../config.ts';
-import { createMailer, type Mailer } from '../mail.ts';
+import type { Mailer } from '../mail.ts';
 import { blacklistAlertMail } from './alert-mail.ts';
 import {
   DEFAULT_DELIVERY_POLICY,
@@ -34,14 +34,15 @@ export interface DispatcherOptions {
 /** The dispatcher a process runs (`vigil start` with its workers on, and `vigil worker`). */
 export function configuredDispatcher(
   db: Executor,
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl' | 'siemDir' | 'webhookRetryMs'>,
+  config: Pick<Config, 'publicUrl' | 'siemDir' | 'webhookRetryMs'>,
+  mailer: Mailer | null,
   log: (message: string, error?: unknown) => void,
 ): ActionDispatcher {
   return new ActionDispatcher(db, {
     pollMs: 500,
     batchSize: 50,
     policy: { ...DEFAULT_DELIVERY_POLICY, retryBaseMs: config.webhookRetryMs },
-    mailer: createMailer(config),
+    mailer,
     publicUrl: config.publicUrl,
     siemDir: config.siemDir,
     reminderEveryMs: 60_000,
