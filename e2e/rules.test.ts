@@ -162,7 +162,13 @@ test('a CEL rule: the syntax error shown at its line, fixed, tested, saved; what
   );
   assert.equal(await page.getByTestId('what-if-down').textContent(), n(expected.scoreChanges.down));
   assert.equal(await page.getByTestId('what-if-enter').textContent(), n(expected.enterCount));
-  assert.ok(expected.scoreChanges.down > 0 && expected.scoreChanges.down <= api.matched);
+  // Only matched users can score lower; how many do depends on the demo's data (a matched user
+  // already at 0 cannot go down), so the page is checked against the API, not a fixed count.
+  assert.ok(expected.checked > 0, 'the what-if examined no user');
+  assert.ok(
+    expected.scoreChanges.down <= api.matched,
+    `${expected.scoreChanges.down} users scored lower, but only ${api.matched} match the rule`,
+  );
   await screenshot(page, 'rules-what-if');
 
   const live = (await consoleApi<RulesPage>('GET', '/rules')).version;
